@@ -1,0 +1,18 @@
+// Elementwise CUDA kernels: the twins of cpu/elementwise.h, enqueued on `stream`, never syncing.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "common/dtype.h"
+#include "common/status.h"
+
+namespace vllmts::cuda {
+
+Status fill(void* out, DType dtype, int64_t numel, double value, cudaStream_t stream);
+Status cast(const void* in, DType in_dtype, void* out, DType out_dtype, int64_t numel, cudaStream_t stream);
+Status add(const void* a, const void* b, void* out, DType dtype, int64_t numel, int64_t b_numel,
+           cudaStream_t stream);
+
+}  // namespace vllmts::cuda
