@@ -14,13 +14,17 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-      },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: {
+          name,
+          root: `packages/${name}`,
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        },
+      })),
+      // Benchmark and tooling helpers (workload generators, …).
+      { extends: true, test: { name: "tools", root: "tools", include: ["**/*.test.mjs"] } },
+    ],
   },
 });

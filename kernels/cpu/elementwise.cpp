@@ -1,7 +1,9 @@
 #include "cpu/elementwise.h"
 
+#include <cmath>
 #include <cstring>
 
+#include "common/counter_hash.h"
 #include "cpu/element_access.h"
 #include "cpu/parallel.h"
 
@@ -41,6 +43,19 @@ Status fill(void* out, DType dtype, int64_t numel, double value) {
       std::memset(bytes + begin, pattern[0], static_cast<size_t>(end - begin));
     } else {
       for (int64_t i = begin; i < end; ++i) std::memcpy(bytes + i * size, pattern, size);
+    }
+  });
+  return Status::kOk;
+}
+
+Status fill_uniform(void* out, DType dtype, int64_t numel, float low, float high, uint64_t seed) {
+  if (numel < 0) return Status::kInvalidArgument;
+  if (!dtype_is_float(dtype)) return Status::kUnsupportedDType;
+  // One explicit fused multiply-add (a single rounding) so every device computes the same float.
+  const float span = high - low;
+  parallel_for(numel, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      store_from_double(out, dtype, i, std::fmaf(span, counter_uniform(seed, static_cast<uint64_t>(i)), low));
     }
   });
   return Status::kOk;

@@ -11,6 +11,10 @@ namespace vllmts::cpu {
 /// out[i] = value, converted to `dtype`.
 Status fill(void* out, DType dtype, int64_t numel, double value);
 
+/// out[i] = low + (high - low) * u(seed, i), u uniform in [0, 1) from a counter hash: the same
+/// values on every device and thread count (float dtypes only).
+Status fill_uniform(void* out, DType dtype, int64_t numel, float low, float high, uint64_t seed);
+
 /// out[i] = in[i], converting between any two dtypes (float ↔ int truncates toward zero).
 Status cast(const void* in, DType in_dtype, void* out, DType out_dtype, int64_t numel);
 

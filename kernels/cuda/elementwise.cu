@@ -1,3 +1,4 @@
+#include "common/counter_hash.h"
 #include "cuda/elementwise.cuh"
 #include "cuda/launch.cuh"
 
@@ -33,6 +34,12 @@ template <typename T>
 __global__ void fill_kernel(T* out, int64_t numel, T pattern) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < numel; i += int64_t{gridDim.x} * blockDim.x) {
     out[i] = pattern;
+  }
+}
+
+__global__ void fill_uniform_kernel(void* out, DType dtype, int64_t numel, float low, float high, uint64_t seed) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < numel; i += int64_t{gridDim.x} * blockDim.x) {
+    store_float(out, dtype, i, fmaf(high - low, counter_uniform(seed, static_cast<uint64_t>(i)), low));
   }
 }
 
@@ -93,6 +100,15 @@ Status fill(void* out, DType dtype, int64_t numel, double value, cudaStream_t st
                                                          f32_to_fp8e4m3(static_cast<float>(value)));
       break;
   }
+  return launch_status();
+}
+
+Status fill_uniform(void* out, DType dtype, int64_t numel, float low, float high, uint64_t seed,
+                    cudaStream_t stream) {
+  if (numel < 0) return Status::kInvalidArgument;
+  if (!dtype_is_float(dtype)) return Status::kUnsupportedDType;
+  if (numel == 0) return Status::kOk;
+  fill_uniform_kernel<<<grid_for(numel), kThreadsPerBlock, 0, stream>>>(out, dtype, numel, low, high, seed);
   return launch_status();
 }
 

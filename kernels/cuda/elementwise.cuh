@@ -11,6 +11,8 @@
 namespace vllmts::cuda {
 
 Status fill(void* out, DType dtype, int64_t numel, double value, cudaStream_t stream);
+Status fill_uniform(void* out, DType dtype, int64_t numel, float low, float high, uint64_t seed,
+                    cudaStream_t stream);
 Status cast(const void* in, DType in_dtype, void* out, DType out_dtype, int64_t numel, cudaStream_t stream);
 Status add(const void* a, const void* b, void* out, DType dtype, int64_t numel, int64_t b_numel,
            cudaStream_t stream);

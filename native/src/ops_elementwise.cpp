@@ -25,6 +25,28 @@ void fill(const Napi::CallbackInfo& info) {
   check_status(info.Env(), "fill", status);
 }
 
+// fillUniform(out, low, high, seed): deterministic uniform values (dummy weights, tests). The seed
+// is a non-negative integer below 2^53 (a JS number).
+void fill_uniform(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const TensorArg out = tensor_arg(info, 0, "fillUniform", "out");
+  const double low = number_arg(info, 1, "fillUniform", "low");
+  const double high = number_arg(info, 2, "fillUniform", "high");
+  const int64_t seed = int_arg(info, 3, "fillUniform", "seed");
+  if (seed < 0) fail(env, "fillUniform", "argument 'seed' must be non-negative");
+  expect_dtype(env, out, {DType::kFloat32, DType::kFloat16, DType::kBFloat16, DType::kFloat8E4M3});
+  Status status;
+#if defined(VLLM_TS_WITH_CUDA)
+  if (out.device.kind == Device::kCuda) {
+    status = cuda::fill_uniform(out.data, out.dtype, out.numel(), static_cast<float>(low), static_cast<float>(high),
+                                static_cast<uint64_t>(seed), stream_for(out.device));
+  } else
+#endif
+    status = cpu::fill_uniform(out.data, out.dtype, out.numel(), static_cast<float>(low), static_cast<float>(high),
+                               static_cast<uint64_t>(seed));
+  check_status(env, "fillUniform", status);
+}
+
 // cast(out, x): out = x converted to out's dtype; same number of elements.
 void cast(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -98,6 +120,7 @@ void add(const Napi::CallbackInfo& info) {
 
 void register_elementwise_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("fill", Napi::Function::New<fill>(env, "fill"));
+  ops.Set("fillUniform", Napi::Function::New<fill_uniform>(env, "fillUniform"));
   ops.Set("cast", Napi::Function::New<cast>(env, "cast"));
   ops.Set("copy", Napi::Function::New<copy>(env, "copy"));
   ops.Set("add", Napi::Function::New<add>(env, "add"));

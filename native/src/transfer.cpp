@@ -1,9 +1,14 @@
-// Creating tensors and moving bytes between host and device. Uploads copy synchronously (the
-// source is a JS buffer that may change right after the call); downloads resolve a promise once
-// the device's queued work and the copy are done, without blocking the event loop.
+// Creating tensors and moving bytes between host and device. Uploads go through a pinned ring
+// (host_staging.h): the JS bytes are copied into pinned memory and the DMA is queued, so the caller
+// may reuse its buffer at once and nothing waits for the GPU. Downloads resolve a promise once the
+// work queued before the call and the copy are done, without blocking the event loop.
 #include <cstring>
 
+#include "addon_state.h"
+#include "device_memory.h"
 #include "errors.h"
+#include "host_download.h"
+#include "host_staging.h"
 #include "registry.h"
 #include "tensor.h"
 #include "tensor_arg.h"
@@ -42,11 +47,19 @@ void copy_host_to_tensor(Napi::Env env, const char* op, const NativeTensor& tens
     return;
   }
 #if defined(VLLM_TS_WITH_CUDA)
-  // Ordered after earlier work on the stream; synchronous so the JS buffer can be reused at once.
-  const cudaStream_t stream = stream_for(tensor.device());
-  cudaError_t error = cudaMemcpyAsync(tensor.data(), src, bytes, cudaMemcpyHostToDevice, stream);
-  if (error == cudaSuccess) error = cudaStreamSynchronize(stream);
-  if (error != cudaSuccess) throw_error(env, ErrorKind::kDevice, std::string(op) + ": " + cudaGetErrorString(error));
+  const int device = tensor.device().index;
+  if (device_memory::capturing(device)) {
+    throw_error(env, ErrorKind::kDevice,
+                std::string(op) + ": cannot upload to " + tensor.device().name() +
+                    " while it is capturing a CUDA graph; write the graph's inputs before replaying it");
+  }
+  // Ordered after earlier work on the stream; the bytes are staged, so `src` may change right away.
+  const cudaError_t error = host_staging::upload(device, tensor.data(), src, bytes);
+  if (error != cudaSuccess) {
+    cudaGetLastError();
+    throw_error(env, ErrorKind::kDevice, std::string(op) + ": copy to " + tensor.device().name() + " failed: " +
+                                             cudaGetErrorString(error));
+  }
 #else
   (void)env;
   (void)op;
@@ -100,51 +113,82 @@ void copy_from_host(const Napi::CallbackInfo& info) {
 }
 
 #if defined(VLLM_TS_WITH_CUDA)
-// Copies device bytes into an ArrayBuffer off the main thread, then resolves the promise.
+// Finishes a download the main thread queued (host_download.h) on a worker thread, then resolves
+// the promise on the main thread.
 class DownloadWorker : public Napi::AsyncWorker {
  public:
-  DownloadWorker(Napi::Env env, std::shared_ptr<Storage> storage, const void* src, Napi::ArrayBuffer buffer)
-      : Napi::AsyncWorker(env), storage_(std::move(storage)), src_(src), deferred_(Napi::Promise::Deferred::New(env)),
-        buffer_(Napi::Persistent(buffer)), dst_(buffer.Data()), bytes_(buffer.ByteLength()) {}
+  DownloadWorker(Napi::Env env, host_download::Pending pending, Napi::ArrayBuffer buffer)
+      : Napi::AsyncWorker(env), pending_(pending), deferred_(Napi::Promise::Deferred::New(env)),
+        buffer_(Napi::Persistent(buffer)), dst_(buffer.Data()) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    const int device = storage_->device().index;
-    if (cudaSetDevice(device) != cudaSuccess) return SetError("cudaSetDevice failed");
-    const cudaStream_t stream = cuda_device::stream(device);
-    cudaError_t error = cudaMemcpyAsync(dst_, src_, bytes_, cudaMemcpyDeviceToHost, stream);
-    if (error == cudaSuccess) error = cudaStreamSynchronize(stream);
-    if (error != cudaSuccess) SetError(std::string("toHost: ") + cudaGetErrorString(error));
+    const cudaError_t error = host_download::finish(&pending_, dst_);
+    if (error != cudaSuccess) {
+      SetError(std::string("toHost: copy from the device failed: ") + cudaGetErrorString(error));
+    }
   }
-  void OnOK() override { deferred_.Resolve(buffer_.Value()); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  void OnOK() override {
+    host_download::end(&pending_);
+    deferred_.Resolve(buffer_.Value());
+  }
+  void OnError(const Napi::Error& error) override {
+    host_download::end(&pending_);
+    AddonState& state = addon_state(Env());
+    if (!state.device_error.IsEmpty()) {
+      deferred_.Reject(state.device_error.New({Napi::String::New(Env(), error.Message())}));
+    } else {
+      deferred_.Reject(error.Value());
+    }
+  }
 
  private:
-  std::shared_ptr<Storage> storage_;  // keeps the memory alive while the copy runs
-  const void* src_;
+  host_download::Pending pending_;
   Napi::Promise::Deferred deferred_;
   Napi::Reference<Napi::ArrayBuffer> buffer_;
   void* dst_;
-  size_t bytes_;
 };
 #endif
 
-// toHost(tensor) → Promise<ArrayBuffer> with the tensor's bytes.
+Napi::Value resolved(Napi::Env env, Napi::ArrayBuffer buffer) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Resolve(buffer);
+  return deferred.Promise();
+}
+
+// toHost(tensor) → Promise<ArrayBuffer> with the tensor's bytes as of the call: the copy is queued
+// behind the work already queued and ahead of anything queued after.
 Napi::Value to_host(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const TensorArg src = tensor_arg(info, 0, "toHost", "tensor");
   const size_t bytes = static_cast<size_t>(src.numel() * dtype_size(src.dtype));
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
-  if (src.device.kind == Device::kCpu) {
+  if (src.device.kind == Device::kCpu || bytes == 0) {
     if (bytes > 0) std::memcpy(buffer.Data(), src.data, bytes);
-    auto deferred = Napi::Promise::Deferred::New(env);
-    deferred.Resolve(buffer);
-    return deferred.Promise();
+    return resolved(env, buffer);
   }
 #if defined(VLLM_TS_WITH_CUDA)
-  NativeTensor* tensor = NativeTensor::Unwrap(info[0].As<Napi::Object>());
-  auto* worker = new DownloadWorker(env, tensor->storage(), src.data, buffer);
+  const int device = src.device.index;
+  if (device_memory::capturing(device)) {
+    throw_error(env, ErrorKind::kDevice,
+                "toHost: cannot download from " + src.device.name() +
+                    " while it is capturing a CUDA graph; read outputs after replaying the graph");
+  }
+  host_download::Pending pending;
+  cudaError_t error = cudaSuccess;
+  try {
+    error = host_download::begin(device, src.data, bytes, &pending);
+    if (error == cudaErrorMemoryAllocation) {
+      // No device memory for a snapshot of a large tensor: copy now, blocking this thread.
+      error = host_download::download_now(device, buffer.Data(), src.data, bytes);
+      if (error == cudaSuccess) return resolved(env, buffer);
+    }
+  } catch (const std::exception& failure) {
+    throw_error(env, ErrorKind::kDevice, std::string("toHost: ") + failure.what());
+  }
+  if (error != cudaSuccess) throw_error(env, ErrorKind::kDevice, std::string("toHost: ") + cudaGetErrorString(error));
+  auto* worker = new DownloadWorker(env, pending, buffer);
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;

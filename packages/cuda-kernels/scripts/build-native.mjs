@@ -17,8 +17,12 @@ if (!["AUTO", "ON", "OFF"].includes(cuda)) {
   process.exit(2);
 }
 
-const cmakeJs = join(packageDir, "node_modules", ".bin", "cmake-js");
-const bin = existsSync(cmakeJs) ? cmakeJs : "cmake-js";
+// npm hoists cmake-js to the repository's node_modules; look there too, so the script also runs
+// without `npm run` putting .bin folders on PATH.
+const bin =
+  [packageDir, join(packageDir, "..", "..")]
+    .map((dir) => join(dir, "node_modules", ".bin", "cmake-js"))
+    .find((candidate) => existsSync(candidate)) ?? "cmake-js";
 const args = [
   "build",
   "--directory",

@@ -3,6 +3,17 @@ import { DisposedTensorError, DTYPES, type DType, KernelArgumentError, ops, Tens
 import { testDevices } from "./devices.js";
 import { maxScaledError, randomArray, roundTo, storageRtol } from "./reference.js";
 
+const MASK64 = (1n << 64n) - 1n;
+
+/** splitmix64's finaliser over (seed, index), as kernels/common/counter_hash.h defines it. */
+function counterUniform(seed: bigint, index: bigint): number {
+  let z = (seed + (index + 1n) * 0x9e3779b97f4a7c15n) & MASK64;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  z ^= z >> 31n;
+  return Number(z >> 40n) / 16777216;
+}
+
 const SIZES = [1, 3, 17, 129, 4099];
 const FLOATS: DType[] = ["float32", "float16", "bfloat16", "float8_e4m3fn"];
 
@@ -31,6 +42,21 @@ describe.each(testDevices())("elementwise ops on %s", (device) => {
     ops.cast(y, x);
     const expected = data.map((v) => roundTo(roundTo(v, from), to));
     expect(await y.toNumbers()).toEqual(expected);
+  });
+
+  it.each(["float32", "bfloat16"] as DType[])("fillUniform matches the counter-hash reference in %s", async (dtype) => {
+    const n = 1031;
+    using t = Tensor.empty([n], { dtype, device });
+    ops.fillUniform(t, -1e-3, 1e-3, 1234);
+    // fma(high − low, u, low) in float32: the product is exact in float64, so one rounding matches.
+    const span = Math.fround(Math.fround(1e-3) - Math.fround(-1e-3));
+    const expected = Array.from({ length: n }, (_, i) =>
+      roundTo(Math.fround(span * counterUniform(1234n, BigInt(i)) + Math.fround(-1e-3)), dtype),
+    );
+    const got = await t.toNumbers();
+    expect(got).toEqual(expected);
+    expect(Math.min(...got)).toBeGreaterThanOrEqual(-1e-3);
+    expect(Math.max(...got)).toBeLessThan(1e-3);
   });
 
   it("casts between integers and floats, truncating toward zero", async () => {

@@ -4,6 +4,7 @@ import type { Tensor } from "../tensor.js";
 
 interface ElementwiseOps {
   fill(out: NativeTensor, value: number): void;
+  fillUniform(out: NativeTensor, low: number, high: number, seed: number): void;
   cast(out: NativeTensor, x: NativeTensor): void;
   copy(dst: NativeTensor, src: NativeTensor): void;
   add(out: NativeTensor, a: NativeTensor, b: NativeTensor): void;
@@ -14,6 +15,15 @@ const native = () => nativeOps<ElementwiseOps>();
 /** out[i] = value. */
 export function fill(out: Tensor, value: number): Tensor {
   native().fill(out.native, value);
+  return out;
+}
+
+/**
+ * out[i] = low + (high − low)·u(seed, i) with u uniform in [0, 1) from a counter-based hash: the
+ * same values on every device, for dummy weights and tests. `seed` is an integer in [0, 2^53).
+ */
+export function fillUniform(out: Tensor, low: number, high: number, seed: number): Tensor {
+  native().fillUniform(out.native, low, high, seed);
   return out;
 }
 

@@ -1,0 +1,177 @@
+#include "cuda_gemm.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#if defined(VLLM_TS_WITH_CUDA)
+#include "cublaslt_gemm.h"
+#include "cuda/elementwise.cuh"
+#include "cuda/gemm_fallback.cuh"
+#include "device_memory.h"
+#endif
+
+namespace vllmts::native {
+namespace {
+
+thread_local std::string t_last_error;
+std::atomic<uint64_t> g_fallbacks{0};
+std::atomic<bool> g_allow_tf32{false};
+
+Status failure(Status status, std::string message) {
+  t_last_error = std::move(message);
+  return status;
+}
+
+bool is_float(DType dtype) {
+  return dtype == DType::kFloat32 || dtype == DType::kFloat16 || dtype == DType::kBFloat16;
+}
+
+std::string named(const TensorArg& t) { return std::string("'") + t.name + "' " + t.shape.str(); }
+
+#if defined(VLLM_TS_WITH_CUDA)
+
+// Per-device buffers the GEMMs share: cuBLASLt's workspace and a bias converted to out's dtype.
+struct DeviceBuffers {
+  void* workspace = nullptr;
+  size_t workspace_bytes = 0;
+  void* bias = nullptr;
+  size_t bias_bytes = 0;
+};
+
+std::mutex g_buffers_mutex;
+std::vector<DeviceBuffers> g_buffers;
+
+size_t workspace_setting() {
+  const char* text = std::getenv("VLLM_TS_CUBLAS_WORKSPACE_MB");
+  const long mib = text != nullptr ? std::strtol(text, nullptr, 10) : 0;
+  return static_cast<size_t>(mib > 0 ? mib : 32) << 20;
+}
+
+// Makes `*buffer` hold at least `need` bytes. Growing allocates, which a CUDA graph capture
+// cannot do: the first GEMM of each kind runs eagerly before capture.
+Status ensure(int device, void** buffer, size_t* have, size_t need, const char* what) {
+  if (*have >= need) return Status::kOk;
+  void* fresh = nullptr;
+  std::string message;
+  const cudaError_t error = device_memory::allocate(device, need, &fresh, &message);
+  if (error != cudaSuccess) {
+    return failure(error == cudaErrorMemoryAllocation ? Status::kOutOfMemory : Status::kDeviceError,
+                   std::string("cannot allocate the GEMM ") + what + ": " + message);
+  }
+  // Stream-ordered: GEMMs queued earlier still read the old buffer before it is reused.
+  device_memory::release(device, *buffer, *have);
+  *buffer = fresh;
+  *have = need;
+  return Status::kOk;
+}
+
+Status run_on_device(int device, const CudaGemm& g) {
+  const cudaStream_t stream = stream_for(Device{Device::kCuda, device});
+  if (g.x_dtype == g.w_dtype && cublaslt_supports(g.x_dtype, g.out_dtype) && g.k > 0) {
+    std::lock_guard<std::mutex> lock(g_buffers_mutex);
+    if (g_buffers.size() <= static_cast<size_t>(device)) g_buffers.resize(device + 1);
+    DeviceBuffers& buffers = g_buffers[device];
+    Status status = ensure(device, &buffers.workspace, &buffers.workspace_bytes, workspace_setting(), "workspace");
+    if (status != Status::kOk) return status;
+    const void* bias = g.bias;
+    if (bias != nullptr && g.bias_dtype != g.out_dtype) {
+      // The epilogue reads the bias in the output's dtype.
+      status = ensure(device, &buffers.bias, &buffers.bias_bytes, static_cast<size_t>(g.n * dtype_size(g.out_dtype)),
+                      "bias buffer");
+      if (status != Status::kOk) return status;
+      status = cuda::cast(g.bias, g.bias_dtype, buffers.bias, g.out_dtype, g.n, stream);
+      if (status != Status::kOk) {
+        return failure(status, std::string("cannot convert the bias to ") + dtype_name(g.out_dtype) + ": " +
+                                   status_name(status));
+      }
+      bias = buffers.bias;
+    }
+    const LtGemm gemm{g.x, g.w, bias, g.out, g.x_dtype, g.out_dtype, g.m, g.n, g.k, g_allow_tf32.load(),
+                      buffers.workspace, buffers.workspace_bytes};
+    std::string detail;
+    switch (cublaslt_gemm(device, gemm, stream, &detail)) {
+      case LtResult::kOk: return Status::kOk;
+      case LtResult::kNoAlgorithm: break;  // fall back below
+      case LtResult::kUnavailable:
+      case LtResult::kFailed: return failure(Status::kDeviceError, detail);
+    }
+  }
+  g_fallbacks.fetch_add(1, std::memory_order_relaxed);
+  const Status status = cuda::gemm_fallback(g.x, g.x_dtype, g.w, g.w_dtype, g.bias, g.bias_dtype, g.out, g.out_dtype,
+                                            g.m, g.n, g.k, stream);
+  if (status != Status::kOk) {
+    return failure(status, std::string("the CUDA GEMM kernel failed to launch: ") + status_name(status));
+  }
+  return Status::kOk;
+}
+
+#endif
+
+}  // namespace
+
+Status cuda_linear(const TensorArg& out, const TensorArg& x, const TensorArg& w, const TensorArg* bias) {
+  t_last_error.clear();
+  for (const TensorArg* t : {&out, &x, &w, bias}) {
+    if (t == nullptr) continue;
+    if (t->device.kind != Device::kCuda || t->device != out.device) {
+      return failure(Status::kInvalidArgument, "operands must be on one CUDA device; " + named(*t) + " is on " +
+                                                   t->device.name() + ", 'out' on " + out.device.name());
+    }
+    if (!is_float(t->dtype)) {
+      return failure(Status::kUnsupportedDType, named(*t) + " has dtype " + dtype_name(t->dtype) +
+                                                    "; expected float32, float16 or bfloat16");
+    }
+  }
+  if (w.shape.ndim != 2) return failure(Status::kInvalidArgument, "weight must be [N, K], got " + w.shape.str());
+  const int64_t n = w.shape[0];
+  const int64_t k = w.shape[1];
+  if (x.shape.ndim < 1 || x.shape[-1] != k) {
+    return failure(Status::kInvalidArgument, named(x) + " must end in K = " + std::to_string(k));
+  }
+  int64_t rows = 1;  // M: every dimension of x but the last
+  for (int i = 0; i + 1 < x.shape.ndim; ++i) rows *= x.shape[i];
+  if (out.shape.ndim < 1 || out.shape[-1] != n || out.numel() != rows * n) {
+    return failure(Status::kInvalidArgument, named(out) + " must hold [" + std::to_string(rows) + ", " +
+                                                 std::to_string(n) + "] for x " + x.shape.str());
+  }
+  if (bias != nullptr && (bias->shape.ndim != 1 || bias->shape[0] != n)) {
+    return failure(Status::kInvalidArgument, named(*bias) + " must be [" + std::to_string(n) + "]");
+  }
+  const CudaGemm gemm{x.data,   x.dtype,   w.data, w.dtype, bias ? bias->data : nullptr, bias ? bias->dtype : out.dtype,
+                      out.data, out.dtype, rows,   n,       k};
+  return cuda_gemm(out.device.index, gemm);
+}
+
+Status cuda_gemm(int device, const CudaGemm& gemm) {
+  t_last_error.clear();
+  for (DType dtype : {gemm.x_dtype, gemm.w_dtype, gemm.out_dtype}) {
+    if (!is_float(dtype)) return failure(Status::kUnsupportedDType, std::string("GEMM dtype ") + dtype_name(dtype));
+  }
+  if (gemm.bias != nullptr && !is_float(gemm.bias_dtype)) {
+    return failure(Status::kUnsupportedDType, std::string("bias dtype ") + dtype_name(gemm.bias_dtype));
+  }
+  if (gemm.m < 0 || gemm.n < 0 || gemm.k < 0) return failure(Status::kInvalidArgument, "negative GEMM size");
+  if (gemm.m == 0 || gemm.n == 0) return Status::kOk;
+#if defined(VLLM_TS_WITH_CUDA)
+  try {
+    return run_on_device(device, gemm);
+  } catch (const std::exception& error) {  // cuda_device reports a broken device by throwing
+    return failure(Status::kDeviceError, error.what());
+  }
+#else
+  (void)device;
+  return failure(Status::kDeviceError, "the native addon was built without CUDA");
+#endif
+}
+
+const std::string& cuda_gemm_last_error() { return t_last_error; }
+
+uint64_t cuda_gemm_fallback_count() { return g_fallbacks.load(std::memory_order_relaxed); }
+
+void cuda_gemm_set_allow_tf32(bool allow) { g_allow_tf32.store(allow); }
+
+bool cuda_gemm_allow_tf32() { return g_allow_tf32.load(); }
+
+}  // namespace vllmts::native
