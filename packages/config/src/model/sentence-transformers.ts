@@ -24,7 +24,8 @@ export interface SentenceTransformersConfig {
 
 const POOLING_TYPES = ["LAST", "ALL", "CLS", "STEP", "MEAN"];
 
-// vLLM's get_pooling_config_name: "pooling_mode_mean_tokens" → "MEAN", "pooling_mode_lasttoken" → "LAST".
+// vLLM's get_pooling_config_name: "pooling_mode_mean_tokens" → "MEAN", "pooling_mode_lasttoken" → "LAST";
+// sentence-transformers ≥ 5.4 writes the mode as a string ("cls", "mean", "lasttoken").
 function poolingName(key: string): SeqPoolingType | TokPoolingType {
   let name = key.replace("pooling_mode_", "");
   if (name.includes("_")) name = name.split("_")[0] as string;
@@ -32,6 +33,14 @@ function poolingName(key: string): SeqPoolingType | TokPoolingType {
   const upper = name.toUpperCase();
   if (!POOLING_TYPES.includes(upper)) throw new UnsupportedError(`Pooling type ${upper} not supported`);
   return upper as SeqPoolingType | TokPoolingType;
+}
+
+/**
+ * Whether a module is of class `name`: `sentence_transformers.models.Pooling` in the classic layout,
+ * `sentence_transformers.sentence_transformer.modules.pooling.Pooling` since sentence-transformers 5.4.
+ */
+function isModule(module: SentenceTransformersModule, name: string): boolean {
+  return module.type.startsWith("sentence_transformers.") && module.type.split(".").at(-1) === name;
 }
 
 /** Reads modules.json and the files it points to; null when the folder is not a sentence-transformers model. */
@@ -51,14 +60,18 @@ export async function readSentenceTransformersConfig(
     type: String(module.type ?? ""),
   }));
   let poolingType: SentenceTransformersConfig["poolingType"] = null;
-  const pooling = list.find((module) => module.type === "sentence_transformers.models.Pooling");
+  const pooling = list.find((module) => isModule(module, "Pooling"));
   if (pooling) {
     const path = join(modelDir, pooling.path, "config.json");
     const config = await readJsonFile(path);
     if (config !== undefined) {
       if (!isPlainObject(config)) throw new ValidationError(`${path} must hold a JSON object`);
-      const key = Object.entries(config).find(([, value]) => value === true)?.[0];
-      if (key !== undefined) poolingType = poolingName(key);
+      if (typeof config.pooling_mode === "string") {
+        poolingType = poolingName(config.pooling_mode);
+      } else {
+        const key = Object.entries(config).find(([k, value]) => k.startsWith("pooling_mode_") && value === true)?.[0];
+        if (key !== undefined) poolingType = poolingName(key);
+      }
     }
   }
   const bertConfig = await readJsonFile(join(modelDir, "sentence_bert_config.json"));
@@ -66,7 +79,7 @@ export async function readSentenceTransformersConfig(
   return {
     modules: list,
     poolingType,
-    normalize: list.some((module) => module.type === "sentence_transformers.models.Normalize"),
+    normalize: list.some((module) => isModule(module, "Normalize")),
     maxSeqLength: typeof bert.max_seq_length === "number" ? bert.max_seq_length : null,
     doLowerCase: typeof bert.do_lower_case === "boolean" ? bert.do_lower_case : null,
   };

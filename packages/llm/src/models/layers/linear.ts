@@ -1,0 +1,79 @@
+import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
+import type { ForwardContext } from "../forward-context.js";
+import type { ParameterStore } from "../parameters.js";
+
+/** y = x·Wᵀ (+ b), with W in the Hugging Face [out, in] layout. */
+export class Linear {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(
+    params: ParameterStore,
+    readonly name: string,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: { bias?: boolean } = {},
+  ) {
+    this.weight = params.create(`${name}.weight`, [outFeatures, inFeatures]);
+    this.bias = options.bias ? params.create(`${name}.bias`, [outFeatures]) : null;
+  }
+
+  forward(ctx: ForwardContext, x: Tensor): Tensor {
+    const out = ctx.arena.alloc([x.numel / this.inFeatures, this.outFeatures], x.dtype);
+    ops.linear(out, x, this.weight, this.bias ?? undefined);
+    return out;
+  }
+}
+
+/**
+ * Several projections of the same input stored as one stacked weight, e.g. qkv_proj = [q; k; v]
+ * or gate_up_proj = [gate; up]. Each shard's rows are a contiguous view of the stack, so a shard
+ * can be projected on its own without copying, and checkpoints that store the parts separately
+ * load straight into their rows.
+ */
+export class StackedLinear {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly outFeatures: number;
+  private readonly shardViews = new Map<string, { weight: Tensor; bias: Tensor | undefined; length: number }>();
+
+  constructor(
+    params: ParameterStore,
+    readonly name: string,
+    readonly inFeatures: number,
+    shards: ReadonlyArray<readonly [id: string, outFeatures: number]>,
+    options: { bias?: boolean } = {},
+  ) {
+    this.outFeatures = shards.reduce((sum, [, n]) => sum + n, 0);
+    this.weight = params.create(`${name}.weight`, [this.outFeatures, inFeatures]);
+    this.bias = options.bias ? params.create(`${name}.bias`, [this.outFeatures]) : null;
+    let start = 0;
+    for (const [id, length] of shards) {
+      params.defineShard(`${name}.weight`, id, start, length);
+      if (this.bias) params.defineShard(`${name}.bias`, id, start, length);
+      // Views of the stack: stable addresses, created once.
+      this.shardViews.set(id, {
+        weight: params.shard(`${name}.weight`, id),
+        bias: this.bias ? params.shard(`${name}.bias`, id) : undefined,
+        length,
+      });
+      start += length;
+    }
+  }
+
+  /** All shards at once: [rows, outFeatures]. */
+  forward(ctx: ForwardContext, x: Tensor): Tensor {
+    const out = ctx.arena.alloc([x.numel / this.inFeatures, this.outFeatures], x.dtype);
+    ops.linear(out, x, this.weight, this.bias ?? undefined);
+    return out;
+  }
+
+  /** One shard's projection: [rows, shard size]. */
+  forwardShard(ctx: ForwardContext, x: Tensor, id: string): Tensor {
+    const shard = this.shardViews.get(id);
+    if (!shard) throw new Error(`${this.name} has no shard ${id}`);
+    const out = ctx.arena.alloc([x.numel / this.inFeatures, shard.length], x.dtype);
+    ops.linear(out, x, shard.weight, shard.bias);
+    return out;
+  }
+}
