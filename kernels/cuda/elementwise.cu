@@ -55,6 +55,13 @@ __global__ void cast_kernel(const void* in, DType in_dtype, void* out, DType out
   }
 }
 
+__global__ void broadcast_rows_kernel(const void* row, DType row_dtype, void* out, DType out_dtype, int64_t numel,
+                                      int64_t row_numel) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < numel; i += int64_t{gridDim.x} * blockDim.x) {
+    store_float(out, out_dtype, i, load_float(row, row_dtype, i % row_numel));
+  }
+}
+
 __global__ void add_kernel(const void* a, const void* b, void* out, DType dtype, int64_t numel, int64_t b_numel) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < numel; i += int64_t{gridDim.x} * blockDim.x) {
     const int64_t j = b_numel == numel ? i : i % b_numel;
@@ -121,6 +128,16 @@ Status cast(const void* in, DType in_dtype, void* out, DType out_dtype, int64_t 
     return error == cudaSuccess ? Status::kOk : Status::kDeviceError;
   }
   cast_kernel<<<grid_for(numel), kThreadsPerBlock, 0, stream>>>(in, in_dtype, out, out_dtype, numel);
+  return launch_status();
+}
+
+Status broadcast_rows(const void* row, DType row_dtype, void* out, DType out_dtype, int64_t numel, int64_t row_numel,
+                      cudaStream_t stream) {
+  if (numel < 0 || row_numel <= 0 || numel % row_numel != 0) return Status::kInvalidArgument;
+  if (!dtype_is_float(row_dtype) || !dtype_is_float(out_dtype)) return Status::kUnsupportedDType;
+  if (numel == 0) return Status::kOk;
+  broadcast_rows_kernel<<<grid_for(numel), kThreadsPerBlock, 0, stream>>>(row, row_dtype, out, out_dtype, numel,
+                                                                           row_numel);
   return launch_status();
 }
 

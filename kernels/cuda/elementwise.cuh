@@ -14,6 +14,9 @@ Status fill(void* out, DType dtype, int64_t numel, double value, cudaStream_t st
 Status fill_uniform(void* out, DType dtype, int64_t numel, float low, float high, uint64_t seed,
                     cudaStream_t stream);
 Status cast(const void* in, DType in_dtype, void* out, DType out_dtype, int64_t numel, cudaStream_t stream);
+// out[r, c] = row[c] for every row r of out's `numel` elements, cast from row_dtype to out_dtype.
+Status broadcast_rows(const void* row, DType row_dtype, void* out, DType out_dtype, int64_t numel, int64_t row_numel,
+                      cudaStream_t stream);
 Status add(const void* a, const void* b, void* out, DType dtype, int64_t numel, int64_t b_numel,
            cudaStream_t stream);
 

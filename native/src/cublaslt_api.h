@@ -78,10 +78,17 @@ constexpr cublasLtMatrixLayoutAttribute_t CUBLASLT_MATRIX_LAYOUT_COLS = 3;  // u
 // cublasLtMatmulPreferenceAttributes_t
 using cublasLtMatmulPreferenceAttributes_t = int;
 constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1;  // uint64_t
+constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_REDUCTION_SCHEME_MASK = 3;  // uint32_t
 constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES = 5;  // uint32_t
 constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES = 6;
 constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES = 7;
 constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES = 8;
+
+// cublasLtReductionScheme_t (split-K): partial sums added in place in D, in compute type in the
+// workspace, or in output type in the workspace.
+constexpr uint32_t CUBLASLT_REDUCTION_SCHEME_INPLACE = 1;
+constexpr uint32_t CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE = 2;
+constexpr uint32_t CUBLASLT_REDUCTION_SCHEME_OUTPUT_TYPE = 4;
 
 // Function signatures, as in cublasLt.h (C linkage, default calling convention on Linux).
 extern "C" {

@@ -26,8 +26,8 @@ struct Plan {
   bool usable = true;  // false once cublasLtMatmul refused the heuristic's algorithm for the exact shape
 };
 
-// device, m (bucket or exact), exact?, n, k, in, out, bias?, tf32?, and the four alignments.
-using PlanKey = std::array<int64_t, 12>;
+// device, m (bucket or exact), exact?, n, k, in, out, tf32?, and the three operands' alignments.
+using PlanKey = std::array<int64_t, 11>;
 
 std::mutex g_mutex;
 std::map<PlanKey, Plan> g_plans;
@@ -87,7 +87,7 @@ cublasStatus_t chain_set(cublasStatus_t status, Setter setter, Object object, in
 
 std::string shape_text(const LtGemm& g) {
   return "m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) + ", " +
-         dtype_name(g.in_dtype) + " -> " + dtype_name(g.out_dtype) + (g.bias ? " with bias" : "");
+         dtype_name(g.in_dtype) + " -> " + dtype_name(g.out_dtype) + (g.accumulate ? ", accumulating" : "");
 }
 
 // Creates descriptors for `planned_m` rows and asks the heuristic for the best algorithm.
@@ -97,12 +97,10 @@ LtResult build_plan(const CublasLt& lt, cublasLtHandle_t handle, const LtGemm& g
   cublasStatus_t s = lt.desc_create(&plan->desc, tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F);
   const int32_t trans_a = CUBLAS_OP_T;
   const int32_t trans_b = CUBLAS_OP_N;
-  const uint32_t epilogue = g.bias != nullptr ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT;
+  const uint32_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
   s = chain_set(s, lt.desc_set, plan->desc, CUBLASLT_MATMUL_DESC_TRANSA, trans_a);
   s = chain_set(s, lt.desc_set, plan->desc, CUBLASLT_MATMUL_DESC_TRANSB, trans_b);
   s = chain_set(s, lt.desc_set, plan->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, epilogue);
-  // The heuristic reads the bias pointer's alignment, so it is set before asking.
-  if (g.bias != nullptr) s = chain_set(s, lt.desc_set, plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, g.bias);
   const cudaDataType_t in = data_type(g.in_dtype);
   const cudaDataType_t out = data_type(g.out_dtype);
   const auto u64 = [](int64_t v) { return static_cast<uint64_t>(v); };
@@ -122,6 +120,11 @@ LtResult build_plan(const CublasLt& lt, cublasLtHandle_t handle, const LtGemm& g
   const uint32_t align_b = alignment_of(g.x);
   const uint32_t align_d = alignment_of(g.out);
   s = chain_set(s, lt.pref_set, pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, workspace);
+  // Split-K may add its partial sums only in fp32: the in-place and output-type schemes round each
+  // partial to a 16-bit D (and, with beta = 1, the bias), which loses the single rounding the
+  // reference makes.
+  const uint32_t reductions = CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE;
+  s = chain_set(s, lt.pref_set, pref, CUBLASLT_MATMUL_PREF_REDUCTION_SCHEME_MASK, reductions);
   s = chain_set(s, lt.pref_set, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_a);
   s = chain_set(s, lt.pref_set, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_b);
   s = chain_set(s, lt.pref_set, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_d);
@@ -156,7 +159,6 @@ LtResult find_plan(const CublasLt& lt, cublasLtHandle_t handle, int device, cons
                        g.k,
                        static_cast<int64_t>(g.in_dtype),
                        static_cast<int64_t>(g.out_dtype),
-                       g.bias != nullptr ? alignment_of(g.bias) : 0,
                        g.allow_tf32 ? 1 : 0,
                        alignment_of(g.x),
                        alignment_of(g.w),
@@ -184,10 +186,9 @@ cublasStatus_t run_plan(const CublasLt& lt, cublasLtHandle_t handle, Plan& plan,
   const uint64_t m = static_cast<uint64_t>(g.m);
   cublasStatus_t s = chain_set(CUBLAS_STATUS_SUCCESS, lt.layout_set, plan.b, CUBLASLT_MATRIX_LAYOUT_COLS, m);
   s = chain_set(s, lt.layout_set, plan.d, CUBLASLT_MATRIX_LAYOUT_COLS, m);
-  if (g.bias != nullptr) s = chain_set(s, lt.desc_set, plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, g.bias);
   if (s != CUBLAS_STATUS_SUCCESS) return s;
   const float alpha = 1.0f;
-  const float beta = 0.0f;  // C is not read; it aliases D only to satisfy the interface
+  const float beta = g.accumulate ? 1.0f : 0.0f;  // C aliases D: read only when accumulating
   return lt.matmul(handle, plan.desc, &alpha, g.w, plan.a, g.x, plan.b, &beta, g.out, plan.d, g.out, plan.d,
                    &plan.algo, g.workspace, g.workspace_bytes, stream);
 }

@@ -32,12 +32,10 @@ std::string named(const TensorArg& t) { return std::string("'") + t.name + "' " 
 
 #if defined(VLLM_TS_WITH_CUDA)
 
-// Per-device buffers the GEMMs share: cuBLASLt's workspace and a bias converted to out's dtype.
+// Per-device buffers the GEMMs share: cuBLASLt's workspace.
 struct DeviceBuffers {
   void* workspace = nullptr;
   size_t workspace_bytes = 0;
-  void* bias = nullptr;
-  size_t bias_bytes = 0;
 };
 
 std::mutex g_buffers_mutex;
@@ -75,20 +73,17 @@ Status run_on_device(int device, const CudaGemm& g) {
     DeviceBuffers& buffers = g_buffers[device];
     Status status = ensure(device, &buffers.workspace, &buffers.workspace_bytes, workspace_setting(), "workspace");
     if (status != Status::kOk) return status;
-    const void* bias = g.bias;
-    if (bias != nullptr && g.bias_dtype != g.out_dtype) {
-      // The epilogue reads the bias in the output's dtype.
-      status = ensure(device, &buffers.bias, &buffers.bias_bytes, static_cast<size_t>(g.n * dtype_size(g.out_dtype)),
-                      "bias buffer");
-      if (status != Status::kOk) return status;
-      status = cuda::cast(g.bias, g.bias_dtype, buffers.bias, g.out_dtype, g.n, stream);
+    // A bias is broadcast into out and accumulated by the GEMM (beta = 1), so each output is rounded
+    // once, as the reference does. (cuBLASLt's BIAS epilogue gave wrong bf16 results at M = 40 on the
+    // H200, and adding the bias in a second pass rounds twice.)
+    if (g.bias != nullptr) {
+      status = cuda::broadcast_rows(g.bias, g.bias_dtype, g.out, g.out_dtype, g.m * g.n, g.n, stream);
       if (status != Status::kOk) {
-        return failure(status, std::string("cannot convert the bias to ") + dtype_name(g.out_dtype) + ": " +
-                                   status_name(status));
+        return failure(status, std::string("cannot broadcast the bias: ") + status_name(status));
       }
-      bias = buffers.bias;
     }
-    const LtGemm gemm{g.x, g.w, bias, g.out, g.x_dtype, g.out_dtype, g.m, g.n, g.k, g_allow_tf32.load(),
+    const bool accumulate = g.bias != nullptr;
+    const LtGemm gemm{g.x, g.w, g.out, g.x_dtype, g.out_dtype, g.m, g.n, g.k, accumulate, g_allow_tf32.load(),
                       buffers.workspace, buffers.workspace_bytes};
     std::string detail;
     switch (cublaslt_gemm(device, gemm, stream, &detail)) {

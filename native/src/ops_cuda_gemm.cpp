@@ -2,6 +2,7 @@
 // status (cublasInfo) and fp32 mode (setCublasTf32). The model's `linear` dispatches CUDA tensors to
 // cuda_linear as well; this group lets the GPU suite check cuBLASLt against a CPU reference.
 #include "cuda_gemm.h"
+#include "dense_args.h"
 #include "errors.h"
 #include "registry.h"
 #include "tensor_arg.h"
@@ -45,6 +46,9 @@ void cublas_linear(const Napi::CallbackInfo& info) {
     expect_ndim(env, bias, 1);
     expect_dim(env, bias, 0, n);
   }
+  expect_no_overlap(env, out, x);
+  expect_no_overlap(env, out, w);
+  if (has_bias) expect_no_overlap(env, out, bias);
   const Status status = cuda_linear(out, x, w, has_bias ? &bias : nullptr);
   check_status(env, op, status, cuda_gemm_last_error());
 }

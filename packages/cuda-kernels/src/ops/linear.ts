@@ -29,10 +29,33 @@ export type CpuGemmKernel = "avx512bf16" | "avx512" | "avx2" | "scalar";
  * GEMM. On CUDA it runs cuBLASLt (cublasLinear).
  */
 export function linear(out: Tensor, x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  // CUDA operands go to cuBLASLt; everything else to the CPU GEMM (which rejects mixed devices).
-  if (x.device.kind === "cuda") return cublasLinear(out, x, weight, bias);
+  // CUDA operands go to cuBLASLt (which can mix dtypes: the contract cannot, so check it here);
+  // everything else to the CPU GEMM, whose binding checks the same rules.
+  if (x.device.kind === "cuda") {
+    checkLinearDTypes(out, x, weight, bias);
+    return cublasLinear(out, x, weight, bias);
+  }
   native().linear(out.native, x.native, weight.native, bias?.native ?? null);
   return out;
+}
+
+/** linear's dtype rules, with the CPU binding's messages. */
+function checkLinearDTypes(out: Tensor, x: Tensor, weight: Tensor, bias: Tensor | null | undefined): void {
+  if (weight.dtype !== x.dtype) {
+    throw new KernelArgumentError(
+      `linear: operand 'weight' has dtype ${weight.dtype} but 'x' has dtype ${x.dtype}`,
+    );
+  }
+  if (bias && bias.dtype !== weight.dtype) {
+    throw new KernelArgumentError(
+      `linear: operand 'bias' has dtype ${bias.dtype} but 'weight' has dtype ${weight.dtype}`,
+    );
+  }
+  if (out.dtype !== x.dtype && out.dtype !== "float32") {
+    throw new KernelArgumentError(
+      `linear: operand 'out' has dtype ${out.dtype}; expected x's dtype (${x.dtype}) or float32`,
+    );
+  }
 }
 
 /** The CPU GEMM micro-kernels this machine can run (best first) and the one in use. */
