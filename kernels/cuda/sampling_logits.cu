@@ -67,11 +67,16 @@ __global__ void penalties_kernel(float* logits, int64_t num_rows, int64_t vocab,
   }
 }
 
+// Grid (blocks along the row, rows): no per-element division to find the row, and rows that keep
+// their logits (greedy, or t = 1) are not touched at all.
 __global__ void temperature_kernel(float* logits, int64_t num_rows, int64_t vocab, const float* temperature) {
-  const int64_t total = num_rows * vocab;
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < total; i += int64_t{gridDim.x} * blockDim.x) {
-    const float t = temperature[i / vocab];
-    if (t >= 1e-5f && t != 1.0f) logits[i] /= t;
+  for (int64_t row = blockIdx.y; row < num_rows; row += gridDim.y) {  // grid.y stops at 65,535
+    const float t = temperature[row];
+    if (!(t >= 1e-5f) || t == 1.0f) continue;
+    float* x = logits + row * vocab;
+    for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < vocab; i += int64_t{gridDim.x} * blockDim.x) {
+      x[i] /= t;
+    }
   }
 }
 
@@ -133,8 +138,9 @@ Status sampling_apply_temperature(float* logits, int64_t num_rows, int64_t vocab
                                   cudaStream_t stream) {
   if (num_rows < 0 || vocab < 0) return Status::kInvalidArgument;
   if (num_rows * vocab == 0) return Status::kOk;
-  temperature_kernel<<<grid_for(num_rows * vocab), kThreadsPerBlock, 0, stream>>>(logits, num_rows, vocab,
-                                                                                   temperature);
+  const dim3 grid(static_cast<unsigned>((vocab + 4 * kThreadsPerBlock - 1) / (4 * kThreadsPerBlock)),
+                  static_cast<unsigned>(num_rows < 65535 ? num_rows : 65535));
+  temperature_kernel<<<grid, kThreadsPerBlock, 0, stream>>>(logits, num_rows, vocab, temperature);
   return launch_status();
 }
 

@@ -11,6 +11,20 @@
 namespace vllmts::cuda {
 namespace {
 
+// Four consecutive logits from 4·group on: one 16-byte load when the row allows it (`vec`: vocab a
+// multiple of 4, so every row starts 16-byte aligned), else scalar loads, -inf past the row's end.
+// Wide loads keep enough bytes in flight for these single-pass, bandwidth-bound loops.
+__device__ __forceinline__ float4 load_group(const float* x, int64_t group, int64_t vocab, bool vec) {
+  if (vec) return reinterpret_cast<const float4*>(x)[group];
+  const int64_t i = 4 * group;
+  return make_float4(x[i], i + 1 < vocab ? x[i + 1] : -INFINITY, i + 2 < vocab ? x[i + 2] : -INFINITY,
+                     i + 3 < vocab ? x[i + 3] : -INFINITY);
+}
+
+__device__ __forceinline__ float lane_of(const float4& v, int j) {
+  return j == 0 ? v.x : (j == 1 ? v.y : (j == 2 ? v.z : v.w));
+}
+
 struct SampleShared {
   float floats[kSamplingWarps];
   int32_t ints[kSamplingWarps];
@@ -54,8 +68,14 @@ __global__ void sample_kernel(int32_t* out, const float* logits, int64_t vocab, 
   __shared__ SampleShared sh;
   const int64_t r = blockIdx.x;
   const float* x = logits + r * vocab;
+  const bool vec = vocab % 4 == 0 && reinterpret_cast<uintptr_t>(logits) % 16 == 0;
+  const int64_t groups = (vocab + 3) / 4;
   float m = -INFINITY;
-  for (int64_t i = threadIdx.x; i < vocab; i += blockDim.x) m = MaxOp()(m, x[i]);
+#pragma unroll 4
+  for (int64_t group = threadIdx.x; group < groups; group += blockDim.x) {
+    const float4 v = load_group(x, group, vocab, vec);
+    m = MaxOp()(MaxOp()(MaxOp()(MaxOp()(m, v.x), v.y), v.z), v.w);
+  }
   m = block_reduce(m, MaxOp(), sh.floats);
 
   if (temperature[r] < 1e-5f || !(m > -INFINITY)) {
@@ -98,15 +118,18 @@ __global__ void sample_kernel(int32_t* out, const float* logits, int64_t vocab, 
   const auto position = static_cast<uint32_t>(positions[r]);
   float best = -1.0f;
   int32_t best_index = INT32_MAX;
-  for (int64_t group = threadIdx.x; 4 * group < vocab; group += blockDim.x) {
+#pragma unroll 2
+  for (int64_t group = threadIdx.x; group < groups; group += blockDim.x) {
+    const float4 v = load_group(x, group, vocab, vec);
     uint32_t c[4] = {static_cast<uint32_t>(group), position, sampling::kRaceStream, 0u};
     sampling::philox4x32_10(c[0], c[1], c[2], c[3], seed[0], seed[1]);
     for (int j = 0; j < 4; ++j) {
       const int64_t i = 4 * group + j;
       if (i >= vocab) break;
-      const uint32_t key = float_key(x[i]);
+      const float xi = lane_of(v, j);
+      const uint32_t key = float_key(xi);
       if (key < cut_key || (key == cut_key && i > cut_index)) continue;
-      const float score = expf(x[i] - m) / -logf(sampling::uniform_open01(c[j]));
+      const float score = expf(xi - m) / -logf(sampling::uniform_open01(c[j]));
       if (score > best) {  // indices grow within a thread, so ties keep the lower one
         best = score;
         best_index = static_cast<int32_t>(i);
