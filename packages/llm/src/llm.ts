@@ -1,4 +1,5 @@
 import { InvalidTypeError, ValidationError } from "@vllm-ts/config";
+import { emptyCache, synchronize } from "@vllm-ts/cuda-kernels";
 import { PoolingParams } from "@vllm-ts/pooling";
 import { defaultSamplingParams, type SamplingParams } from "@vllm-ts/sampling";
 import type { SchedulerStats } from "@vllm-ts/scheduler";
@@ -272,6 +273,12 @@ export class LLM implements AsyncDisposable {
     await this.loop?.idle();
     bundle.engine.dispose();
     bundle.model.dispose();
+    // Return the device memory to the driver, not just to our allocator's pool, so a next LLM (or
+    // another process) can have it: what "dispose really frees the GPU" means.
+    if (bundle.device.kind === "cuda") {
+      synchronize(bundle.device);
+      emptyCache(bundle.device);
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -15,9 +15,9 @@ import type { CausalLM } from "../models/model.js";
 import type { ParameterStore } from "../models/parameters.js";
 import type { WeightMapSpec } from "../models/weight-map.js";
 import { ModelRunner } from "../runner/model-runner.js";
-import { InputProcessor } from "./input-processor.js";
 import { cudaKvCacheBlocks, usedDeviceBytes } from "./gpu-memory.js";
-import { cpuKvCacheBlocks } from "./kv-cache-sizing.js";
+import { InputProcessor } from "./input-processor.js";
+import { capKvCacheBlocks, cpuKvCacheBlocks } from "./kv-cache-sizing.js";
 import { type EngineRunner, LLMEngine } from "./llm-engine.js";
 import { resolveScheduler } from "./scheduler-resolve.js";
 
@@ -103,7 +103,7 @@ export function buildDecoderRuntime(
   let kvStorage: KVCacheStorage;
   let runner: ModelRunner;
   if (device.kind === "cpu" || requestedDeviceBytes === null) {
-    numBlocks = cpuKvCacheBlocks(spec, cache, schedulerConfig);
+    numBlocks = capKvCacheBlocks(cpuKvCacheBlocks(spec, cache, schedulerConfig), cache, schedulerConfig);
     kvStorage = new KVCacheStorage({ ...spec, device, numDeviceBlocks: numBlocks, numHostBlocks });
     runner = makeRunner(kvStorage.deviceCaches);
     runner.profile(schedulerConfig.maxNumBatchedTokens, schedulerConfig.maxNumSeqs);
@@ -123,6 +123,7 @@ export function buildDecoderRuntime(
       fixedBytes: cache.kvCacheMemoryBytes,
       numGpuBlocksOverride: cache.numGpuBlocksOverride,
     }));
+    numBlocks = capKvCacheBlocks(numBlocks, cache, schedulerConfig);
     kvStorage = new KVCacheStorage({ ...spec, device, numDeviceBlocks: numBlocks, numHostBlocks });
     runner.attachKvCaches(kvStorage.deviceCaches);
     runner.captureDecodeGraphs();

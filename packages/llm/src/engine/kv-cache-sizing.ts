@@ -1,6 +1,11 @@
 import { freemem } from "node:os";
 import type { CacheConfig, SchedulerConfig } from "@vllm-ts/config";
-import { bytesForTokens, checkEnoughKvCacheMemory, type KVCacheSpec, numBlocksForMemory } from "@vllm-ts/kv-cache";
+import {
+  bytesForTokens,
+  checkEnoughKvCacheMemory,
+  type KVCacheSpec,
+  numBlocksForMemory,
+} from "@vllm-ts/kv-cache";
 
 /** The CPU backend's default KV-cache budget: a quarter of the free host memory… */
 const CPU_FREE_MEMORY_SHARE = 0.25;
@@ -13,8 +18,20 @@ const CPU_FREE_MEMORY_SHARE = 0.25;
  * force preemption). Block 0 (the null block) is included in the count.
  */
 export function cpuKvCacheBlocks(spec: KVCacheSpec, cache: CacheConfig, scheduler: SchedulerConfig): number {
-  const ceiling = bytesForTokens(spec, scheduler.maxNumSeqs * scheduler.maxModelLen) + bytesForTokens(spec, 1);
+  const ceiling =
+    bytesForTokens(spec, scheduler.maxNumSeqs * scheduler.maxModelLen) + bytesForTokens(spec, 1);
   const budget = cache.kvCacheMemoryBytes ?? Math.min(Math.floor(freemem() * CPU_FREE_MEMORY_SHARE), ceiling);
   if (cache.numGpuBlocksOverride === null) checkEnoughKvCacheMemory(spec, budget, scheduler.maxModelLen);
   return numBlocksForMemory(spec, budget, cache.numGpuBlocksOverride);
+}
+
+/**
+ * Blocks past what every running request at full length could hold (twice over, so finished
+ * prefixes stay cached) are never used; a small model on a large GPU would otherwise get tens of
+ * millions of them, each a block-pool entry in JavaScript. An explicit numGpuBlocksOverride wins.
+ */
+export function capKvCacheBlocks(numBlocks: number, cache: CacheConfig, scheduler: SchedulerConfig): number {
+  if (cache.numGpuBlocksOverride !== null) return numBlocks;
+  const perRequest = Math.ceil(scheduler.maxModelLen / cache.blockSize);
+  return Math.min(numBlocks, 2 * scheduler.maxNumSeqs * perRequest + 1);
 }

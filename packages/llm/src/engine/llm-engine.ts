@@ -16,6 +16,7 @@ import type { InputProcessor, ProcessedPrompt } from "./input-processor.js";
 import { OutputState } from "./output-state.js";
 import { ParentRequest } from "./parent-request.js";
 import { RequestMetrics } from "./request-metrics.js";
+import { stepProfiler } from "./step-profiler.js";
 
 /** What runs a step's batch: the generative ModelRunner, or the encoder runner of encoder models. */
 export interface EngineRunner extends Disposable {
@@ -189,15 +190,19 @@ export class LLMEngine implements Disposable {
   /** One engine step; returns the parents that made progress (finished ones last seen here). */
   async step(): Promise<StepOutputs> {
     const { scheduler, runner, kvStorage } = this.parts;
-    const schedule = scheduler.schedule();
+    const schedule = stepProfiler.time("schedule", () => scheduler.schedule());
     kvStorage?.swapOut(schedule.blocksToSwapOut);
     kvStorage?.swapIn(schedule.blocksToSwapIn);
     const stepStart = performance.now() / 1000;
     for (const data of schedule.scheduledNewRequests)
       this.children.get(data.requestId)?.metrics?.scheduled(stepStart);
-    const result = await runner.execute(schedule);
-    const update = scheduler.updateFromOutput(schedule, result.output);
-    return { outputs: this.processUpdates(update.outputs, result) };
+    const result = await stepProfiler.timeAsync("execute", () => runner.execute(schedule));
+    const update = stepProfiler.time("update", () => scheduler.updateFromOutput(schedule, result.output));
+    stepProfiler.step(
+      schedule.scheduledNewRequests.length === 0 &&
+        schedule.totalNumScheduledTokens === schedule.numScheduledTokens.size,
+    );
+    return { outputs: stepProfiler.time("outputs", () => this.processUpdates(update.outputs, result)) };
   }
 
   private processUpdates(updates: readonly RequestUpdate[], result: RunnerStepResult): EngineOutput[] {
@@ -257,6 +262,7 @@ export class LLMEngine implements Disposable {
   }
 
   dispose(): void {
+    stepProfiler.report();
     this.parts.runner.dispose();
     this.parts.kvStorage?.dispose();
   }

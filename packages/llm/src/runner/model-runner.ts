@@ -1,6 +1,4 @@
 import { Arena, type Device, ops, Tensor } from "@vllm-ts/cuda-kernels";
-import { cudaGraphCaptureSizes } from "./cuda-graph-sizes.js";
-import { DecodeGraphs } from "./decode-graphs.js";
 import {
   computePromptLogprobs,
   type Sampler,
@@ -9,9 +7,12 @@ import {
   type TokenLogprobs,
 } from "@vllm-ts/sampling";
 import type { ModelRunnerOutput, RunnerRequestOutput, SchedulerOutput } from "@vllm-ts/scheduler";
+import { stepProfiler } from "../engine/step-profiler.js";
 import type { ForwardContext } from "../models/forward-context.js";
 import type { CausalLM } from "../models/model.js";
-import { type DeviceStep, DeviceInputs } from "./device-inputs.js";
+import { cudaGraphCaptureSizes } from "./cuda-graph-sizes.js";
+import { DecodeGraphs } from "./decode-graphs.js";
+import { DeviceInputs, type DeviceStep } from "./device-inputs.js";
 import { RunnerRequest } from "./runner-request.js";
 import { type ScheduledRow, StepInputs } from "./step-inputs.js";
 
@@ -87,8 +88,18 @@ export class ModelRunner implements Disposable {
   constructor(readonly options: ModelRunnerOptions) {
     this.kvCaches = options.kvCaches;
     const maxBlocksPerSeq = Math.ceil(options.maxModelLen / options.blockSize);
-    this.step = new StepInputs(options.maxNumBatchedTokens, options.maxNumSeqs, maxBlocksPerSeq, options.blockSize);
-    this.inputs = new DeviceInputs(options.device, options.maxNumBatchedTokens, options.maxNumSeqs, maxBlocksPerSeq);
+    this.step = new StepInputs(
+      options.maxNumBatchedTokens,
+      options.maxNumSeqs,
+      maxBlocksPerSeq,
+      options.blockSize,
+    );
+    this.inputs = new DeviceInputs(
+      options.device,
+      options.maxNumBatchedTokens,
+      options.maxNumSeqs,
+      maxBlocksPerSeq,
+    );
     this.arena = new Arena(options.arenaBytes, options.device);
     this.logits = Tensor.empty([options.maxNumSeqs, options.model.vocabSize], {
       dtype: "float32",
@@ -139,6 +150,7 @@ export class ModelRunner implements Disposable {
     const startOf = this.updateRequests(output);
     if (output.totalNumScheduledTokens === 0) return EMPTY_RESULT;
     const { step } = this;
+    const prepStart = performance.now();
     step.build(output, this.requests, startOf);
     const numSampled = step.numSampled;
     const graphSize = this.graphs && step.isDecodeOnly() ? this.graphs.sizeFor(step.numSeqs) : null;
@@ -152,7 +164,8 @@ export class ModelRunner implements Disposable {
       hidden = this.forward(this.upload());
       if (numSampled > 0) this.computeLogits(hidden, numSampled);
     }
-    const sampled = await this.sample(numSampled);
+    stepProfiler.add(graphSize !== null ? "runner.graph" : "runner.eager", performance.now() - prepStart);
+    const sampled = await stepProfiler.timeAsync("runner.sample", () => this.sample(numSampled));
     const promptLogprobs = hidden ? await this.promptLogprobs(hidden) : new Map<string, TokenLogprobs[]>();
     const pooled =
       hidden && this.pooler ? await this.pooler.pool(hidden, step.rows) : new Map<string, unknown>();
@@ -160,7 +173,10 @@ export class ModelRunner implements Disposable {
     for (const row of this.step.rows) {
       const id = row.request.requestId;
       const token = sampled.tokens.get(id);
-      outputs.set(id, { sampledTokenIds: token === undefined ? [] : [token], ...(pooled.has(id) ? { pooled: true } : {}) });
+      outputs.set(id, {
+        sampledTokenIds: token === undefined ? [] : [token],
+        ...(pooled.has(id) ? { pooled: true } : {}),
+      });
     }
     return { output: { outputs }, logprobs: sampled.logprobs, promptLogprobs, pooled };
   }
@@ -301,7 +317,9 @@ export class ModelRunner implements Disposable {
         const count = Math.min(maxNumSeqs, lastPosition - p);
         const mark = ctx.arena.mark();
         const rows = ctx.arena.alloc([count], "int32");
-        rows.copyFromBytes(Int32Array.from({ length: count }, (_, i) => row.tokenOffset + (p - row.start) + i));
+        rows.copyFromBytes(
+          Int32Array.from({ length: count }, (_, i) => row.tokenOffset + (p - row.start) + i),
+        );
         const gathered = ctx.arena.alloc([count, model.hiddenSize], hidden.dtype);
         ops.gatherRows(gathered, hidden, rows);
         const logits = this.logits.narrow(0, count);
