@@ -51,21 +51,33 @@ async function w1() {
   });
   try {
     // nano-vllm's untimed warm-up generate.
-    await llm.generate([{ promptTokenIds: [1, 2, 3, 4, 5, 6, 7, 8] }], new SamplingParams({ maxTokens: 16 }), { useTqdm: false });
+    await llm.generate(
+      [{ promptTokenIds: [1, 2, 3, 4, 5, 6, 7, 8] }],
+      new SamplingParams({ maxTokens: 16 }),
+      { useTqdm: false },
+    );
     const start = performance.now();
     const outputs = await llm.generate(
       prompts.slice(0, n).map((promptTokenIds) => ({ promptTokenIds })),
-      maxTokens.slice(0, n).map((m) => new SamplingParams({ temperature: 0.6, ignoreEos: true, maxTokens: m })),
+      maxTokens
+        .slice(0, n)
+        .map((m) => new SamplingParams({ temperature: 0.6, ignoreEos: true, maxTokens: m })),
       { useTqdm: false },
     );
     const seconds = (performance.now() - start) / 1000;
     const outputTokens = outputs.reduce((s, o) => s + o.outputs[0].tokenIds.length, 0);
-    if (outputTokens !== expectedOutput) throw new Error(`W1 produced ${outputTokens} tokens, expected ${expectedOutput}`);
+    if (outputTokens !== expectedOutput)
+      throw new Error(`W1 produced ${outputTokens} tokens, expected ${expectedOutput}`);
     const tokPerS = outputTokens / seconds;
     const stats = await llm.stats();
     results.w1OutputTokPerS = Math.round(tokPerS);
     results.w1 = { requests: n, promptTokens, outputTokens, seconds, preemptions: stats.numPreemptions };
-    rows.push(["W1 nano-vllm throughput", `${n} req, ${promptTokens} in / ${outputTokens} out`, `${Math.round(tokPerS)} tok/s`, `${((tokPerS / 24000) * 100).toFixed(0)}% of the 24,000 target`]);
+    rows.push([
+      "W1 nano-vllm throughput",
+      `${n} req, ${promptTokens} in / ${outputTokens} out`,
+      `${Math.round(tokPerS)} tok/s`,
+      `${((tokPerS / 24000) * 100).toFixed(0)}% of the 24,000 target`,
+    ]);
   } finally {
     await llm.dispose();
   }
@@ -97,7 +109,12 @@ async function w2(llm) {
   for (let i = 0; i < 3; i++) runs.push(((await time(256)) - (await time(1))) / 255);
   const ms = runs.sort((a, b) => a - b)[1];
   results.w2MsPerToken = Number(ms.toFixed(3));
-  rows.push(["W2 batch-1 decode, 8B", "128 in / 256 out, greedy", `${ms.toFixed(2)} ms/token`, `${((W2_FLOOR_MS / ms) * 100).toFixed(0)}% of the 3.49 ms floor`]);
+  rows.push([
+    "W2 batch-1 decode, 8B",
+    "128 in / 256 out, greedy",
+    `${ms.toFixed(2)} ms/token`,
+    `${((W2_FLOOR_MS / ms) * 100).toFixed(0)}% of the 3.49 ms floor`,
+  ]);
 }
 
 async function w3(llm) {
@@ -112,21 +129,35 @@ async function w3(llm) {
   const tokens = 16 * 2048;
   // Linear layers: 2 FLOPs per parameter per token; causal attention: 2 matmuls × 2 FLOPs ×
   // layers × heads × headDim × n²/2 per sequence.
-  const attention = 16 * 2 * 2 * 32 * 32 * 128 * (2048 * 2048) / 2;
+  const attention = (16 * 2 * 2 * 32 * 32 * 128 * (2048 * 2048)) / 2;
   const tflops = (2 * LLAMA8B_PARAMS * tokens + attention) / seconds / 1e12;
   results.w3GemmPeakFraction = Number((tflops / GEMM_PEAK_TFLOPS).toFixed(3));
   results.w3 = { seconds, tflops };
-  rows.push(["W3 prefill, 8B", "16 × 2048 tokens", `${tflops.toFixed(0)} TFLOP/s (${seconds.toFixed(2)} s)`, `${((tflops / GEMM_PEAK_TFLOPS) * 100).toFixed(0)}% of 790 TFLOP/s`]);
+  rows.push([
+    "W3 prefill, 8B",
+    "16 × 2048 tokens",
+    `${tflops.toFixed(0)} TFLOP/s (${seconds.toFixed(2)} s)`,
+    `${((tflops / GEMM_PEAK_TFLOPS) * 100).toFixed(0)}% of 790 TFLOP/s`,
+  ]);
 }
 
 async function w6() {
   const start = performance.now();
   const llm = await llama8b();
   try {
-    await llm.generate([{ promptTokenIds: [1, 2, 3] }], new SamplingParams({ temperature: 0, maxTokens: 1 }), { useTqdm: false });
+    await llm.generate(
+      [{ promptTokenIds: [1, 2, 3] }],
+      new SamplingParams({ temperature: 0, maxTokens: 1 }),
+      { useTqdm: false },
+    );
     const seconds = (performance.now() - start) / 1000;
     results.w6StartupS = Number(seconds.toFixed(2));
-    rows.push(["W6 start-up, 8B (dummy weights)", "new LLM → first token", `${seconds.toFixed(1)} s`, "target ≤ 15 s"]);
+    rows.push([
+      "W6 start-up, 8B (dummy weights)",
+      "new LLM → first token",
+      `${seconds.toFixed(1)} s`,
+      "target ≤ 15 s",
+    ]);
   } finally {
     await llm.dispose();
   }
@@ -144,7 +175,11 @@ if (["w2", "w3", "all"].includes(which)) {
   }
 }
 
-const widths = [0, 1, 2, 3].map((c) => Math.max(...[["bench", "workload", "result", "vs"], ...rows].map((r) => String(r[c]).length)));
-for (const row of [["bench", "workload", "result", "vs"], ...rows]) console.log(row.map((v, c) => String(v).padEnd(widths[c])).join("  "));
+const widths = [0, 1, 2, 3].map((c) =>
+  Math.max(...[["bench", "workload", "result", "vs"], ...rows].map((r) => String(r[c]).length)),
+);
+for (const row of [["bench", "workload", "result", "vs"], ...rows])
+  console.log(row.map((v, c) => String(v).padEnd(widths[c])).join("  "));
 console.log(JSON.stringify(results));
-if (process.env.VLLM_TS_BENCH_OUT) writeFileSync(process.env.VLLM_TS_BENCH_OUT, JSON.stringify(results, null, 2));
+if (process.env.VLLM_TS_BENCH_OUT)
+  writeFileSync(process.env.VLLM_TS_BENCH_OUT, JSON.stringify(results, null, 2));

@@ -79,7 +79,8 @@ for (const name of names) {
     decodeUsPerToken: Number(((decodeMs * 1000) / ids.length).toFixed(3)),
     streamUsPerToken: Number(((streamMs * 1000) / streamIds.length).toFixed(3)),
   };
-  if (args.includes("--library")) result.libraryEncodeMBps = Number((await libraryEncodeMBps(folder)).toFixed(2));
+  if (args.includes("--library"))
+    result.libraryEncodeMBps = Number((await libraryEncodeMBps(folder)).toFixed(2));
   const rust = peer?.results?.[name];
   if (rust) {
     result.encodeRatio = Number((result.encodeMBps / rust.encodeMBps).toFixed(2));

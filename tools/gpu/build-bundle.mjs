@@ -64,7 +64,6 @@ if (!args.includes("--no-native")) {
   rmSync(join(root, "build-gpu", "CMakeCache.txt"), { force: true });
   run("npm", ["run", "build:native", "-w", "@vllm-ts/cuda-kernels"], {
     VLLM_TS_CUDA: "on",
-    // biome-ignore lint/suspicious/noUndeclaredEnvVars: a build setting, not a turbo task input
     VLLM_TS_CPU_ARCH: process.env.VLLM_TS_CPU_ARCH ?? "x86-64-v3",
     CMAKE_CUDA_ARCHITECTURES: "90a-real;90-virtual",
     VLLM_TS_BUILD_DIR: join(root, "build-gpu"),
@@ -146,7 +145,9 @@ if (args.includes("--llm-tests")) {
   ];
   const llmEntry = [
     'import { main, registerFile } from "./tools/gpu/run-op-tests.mjs";',
-    ...llmTests.map((file) => `registerFile(${JSON.stringify(`./${file}`)}, () => import(${JSON.stringify(`./${file}`)}));`),
+    ...llmTests.map(
+      (file) => `registerFile(${JSON.stringify(`./${file}`)}, () => import(${JSON.stringify(`./${file}`)}));`,
+    ),
     "await main();",
   ].join("\n");
   await build({

@@ -11,6 +11,10 @@
 #   attention tools/bench/attention.mjs --cuda: W4 attention rooflines (decode GB/s, prefill TFLOP/s)
 #   dense     tools/bench/gpu-dense.mjs: W4 dense-op GB/s and cuBLASLt GEMM TFLOP/s against the ceilings
 #   memcheck-dense  compute-sanitizer memcheck over the dense op suites (norms … pooling, index bounds)
+#   llm       the engine suites on cuda (oracle, generate, stream, invariance): needs --llm-tests
+#   gpu-bench tools/bench/gpu.mjs all: W1, W2, W3, W6 with a per-step profile (--bench gpu)
+#   sampler   tools/bench/sampler.mjs --device cuda: the sampler's µs per step at 256 rows (--bench sampler)
+#   w1-eager  W1 without CUDA graphs (--bench gpu)
 # (the first four by default, each in its own process, so a crash in one leaves the others), each with a
 # time limit so the whole run ends inside $BUDGET_S (570 s, under the tool's 600 s), and prints a
 # table of the steps last. Logs and JSON results go to $OUT.
@@ -42,8 +46,13 @@ fi
 NODE=("$NODE_BIN" --enable-source-maps)
 if [ -f /tmp/vllm-ts-addon/vllm_ts.node ]; then export VLLM_TS_ADDON=/tmp/vllm-ts-addon/vllm_ts.node
 else export VLLM_TS_ADDON="$PWD/.device/vllm_ts.node"; fi
-# Tokenizers the engine suites read (../shared does not travel; build-bundle's callers copy a few).
-[ -d .device/testdata ] && export VLLM_TS_TESTDATA="$PWD/.device/testdata"
+# Tokenizers the engine suites read (../shared does not travel; callers pack a few as testdata.tar.xz).
+if [ -f .device/testdata.tar.xz ]; then
+  mkdir -p /tmp/vllm-ts-testdata && tar -xJf .device/testdata.tar.xz -C /tmp/vllm-ts-testdata
+  export VLLM_TS_TESTDATA=/tmp/vllm-ts-testdata/testdata
+elif [ -d .device/testdata ]; then
+  export VLLM_TS_TESTDATA="$PWD/.device/testdata"
+fi
 VLLM_TS_COMMIT="$(cat .device/COMMIT 2>/dev/null || echo unknown)"
 export VLLM_TS_COMMIT
 VLLM_TS_GPU_NAME="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
@@ -118,10 +127,16 @@ for name in "${STEPS[@]}"; do
       step llm 240 env VLLM_TS_TEST_DEVICE=cuda "${NODE[@]}" .device/llm-tests.mjs --json "$OUT_DIR/llm.json"
       ;;
     gpu-bench)
-      step gpu-bench 300 env VLLM_TS_BENCH_OUT="$OUT_DIR/bench-gpu.json" "${NODE[@]}" .device/bench-gpu.mjs all
+      step gpu-bench 300 env VLLM_TS_PROFILE_STEPS=1 VLLM_TS_BENCH_OUT="$OUT_DIR/bench-gpu.json" "${NODE[@]}" .device/bench-gpu.mjs all
+      ;;
+    sampler)
+      step sampler 90 "${NODE[@]}" .device/bench-sampler.mjs --device cuda
+      ;;
+    w1-eager)
+      step w1-eager 120 env VLLM_TS_PROFILE_STEPS=1 "${NODE[@]}" .device/bench-gpu.mjs w1 --enforce-eager
       ;;
     *)
-      echo "run.sh: unknown step $name (infra, ops, memcheck, bench, attention, dense, memcheck-dense)"
+      echo "run.sh: unknown step $name (infra, ops, memcheck, bench, attention, dense, memcheck-dense, llm, gpu-bench, sampler, w1-eager)"
       exit 2
       ;;
   esac
