@@ -139,7 +139,10 @@ async function main(): Promise<void> {
   const { LLM, SamplingParams, embeddedModelPath } = await import("@vllm-ts/llm");
   const { parseArgs } = await import("node:util");
   const { values } = parseArgs({ options: { model: { type: "string" } } });
-  await using llm = new LLM({ model: values.model ?? embeddedModelPath(), sampler: new TypicalPSampler({ mass: 0.9 }) });
+  await using llm = new LLM({
+    model: values.model ?? embeddedModelPath(),
+    sampler: new TypicalPSampler({ mass: 0.9 }),
+  });
   const outputs = await llm.generate(
     ["Hello, my name is", "The future of AI is"],
     new SamplingParams({ temperature: 0.8, maxTokens: 32, seed: 0 }),

@@ -26,10 +26,12 @@ export class LoggingScheduler implements Scheduler {
     this.scheduledTokens += output.totalNumScheduledTokens;
     return output;
   };
-  updateFromOutput: Scheduler["updateFromOutput"] = (output, runnerOutput) => this.inner.updateFromOutput(output, runnerOutput);
+  updateFromOutput: Scheduler["updateFromOutput"] = (output, runnerOutput) =>
+    this.inner.updateFromOutput(output, runnerOutput);
   finishRequests: Scheduler["finishRequests"] = (ids, status) => this.inner.finishRequests(ids, status);
   hasUnfinishedRequests: Scheduler["hasUnfinishedRequests"] = () => this.inner.hasUnfinishedRequests();
-  getNumUnfinishedRequests: Scheduler["getNumUnfinishedRequests"] = () => this.inner.getNumUnfinishedRequests();
+  getNumUnfinishedRequests: Scheduler["getNumUnfinishedRequests"] = () =>
+    this.inner.getNumUnfinishedRequests();
   resetPrefixCache: Scheduler["resetPrefixCache"] = () => this.inner.resetPrefixCache();
   stats: Scheduler["stats"] = () => this.inner.stats();
 }
@@ -41,9 +43,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     model: values.model ?? embeddedModelPath(),
     scheduler: (context) => (scheduler = new LoggingScheduler(context)),
   });
-  const outputs = await llm.generate(["KING:", "QUEEN:"], new SamplingParams({ temperature: 0, maxTokens: 20 }), {
-    useTqdm: false,
-  });
+  const outputs = await llm.generate(
+    ["KING:", "QUEEN:"],
+    new SamplingParams({ temperature: 0, maxTokens: 20 }),
+    {
+      useTqdm: false,
+    },
+  );
   for (const output of outputs) console.log(output.prompt, JSON.stringify(output.outputs[0]!.text));
   console.log(`${scheduler!.steps} steps, ${scheduler!.scheduledTokens} tokens scheduled`);
 }

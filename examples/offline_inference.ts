@@ -12,8 +12,17 @@ const { values } = parseArgs({
   },
 });
 
-const prompts = ["Hello, my name is", "The president of the United States is", "The capital of France is", "ROMEO:"];
-const samplingParams = new SamplingParams({ temperature: 0.8, topP: 0.95, maxTokens: Number(values["max-tokens"]) });
+const prompts = [
+  "Hello, my name is",
+  "The president of the United States is",
+  "The capital of France is",
+  "ROMEO:",
+];
+const samplingParams = new SamplingParams({
+  temperature: 0.8,
+  topP: 0.95,
+  maxTokens: Number(values["max-tokens"]),
+});
 
 await using llm = new LLM({ model: values.model ?? embeddedModelPath(), device: values.device as "auto" });
 const outputs = await llm.generate(prompts, samplingParams);

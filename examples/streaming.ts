@@ -7,7 +7,10 @@ const { values } = parseArgs({ options: { model: { type: "string" } } });
 await using llm = new LLM({ model: values.model ?? embeddedModelPath() });
 
 let printed = 0;
-for await (const output of llm.stream("JULIET:\n", new SamplingParams({ temperature: 0.8, maxTokens: 60, seed: 1 }))) {
+for await (const output of llm.stream(
+  "JULIET:\n",
+  new SamplingParams({ temperature: 0.8, maxTokens: 60, seed: 1 }),
+)) {
   const text = output.outputs[0]!.text;
   process.stdout.write(text.slice(printed));
   printed = text.length;

@@ -47,13 +47,29 @@ describe("sentence-transformers files", () => {
     const files = {
       "modules.json": [
         { idx: 0, name: "0", path: "", type: "sentence_transformers.base.modules.transformer.Transformer" },
-        { idx: 1, name: "1", path: "1_Pooling", type: "sentence_transformers.sentence_transformer.modules.pooling.Pooling" },
-        { idx: 2, name: "2", path: "2_Normalize", type: "sentence_transformers.sentence_transformer.modules.normalize.Normalize" },
+        {
+          idx: 1,
+          name: "1",
+          path: "1_Pooling",
+          type: "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
+        },
+        {
+          idx: 2,
+          name: "2",
+          path: "2_Normalize",
+          type: "sentence_transformers.sentence_transformer.modules.normalize.Normalize",
+        },
       ],
       "1_Pooling/config.json": { embedding_dimension: 16, pooling_mode: "cls", include_prompt: true },
     };
-    expect(await readSentenceTransformersConfig(modelDir(files))).toMatchObject({ poolingType: "CLS", normalize: true });
-    const mean = { ...files, "1_Pooling/config.json": { embedding_dimension: 16, pooling_mode: "mean", include_prompt: true } };
+    expect(await readSentenceTransformersConfig(modelDir(files))).toMatchObject({
+      poolingType: "CLS",
+      normalize: true,
+    });
+    const mean = {
+      ...files,
+      "1_Pooling/config.json": { embedding_dimension: 16, pooling_mode: "mean", include_prompt: true },
+    };
     expect((await readSentenceTransformersConfig(modelDir(mean)))?.poolingType).toBe("MEAN");
   });
 

@@ -36,6 +36,7 @@ const args = [
   "--log-level",
   "warn",
 ];
-if (process.env.CMAKE_CUDA_ARCHITECTURES) args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${process.env.CMAKE_CUDA_ARCHITECTURES}`);
+if (process.env.CMAKE_CUDA_ARCHITECTURES)
+  args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${process.env.CMAKE_CUDA_ARCHITECTURES}`);
 const result = spawnSync(bin, args, { cwd: packageDir, stdio: "inherit" });
 process.exit(result.status ?? 1);

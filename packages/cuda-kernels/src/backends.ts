@@ -48,7 +48,9 @@ export function resolveDevice(spec: "auto" | "cpu" | "cuda" | `cuda:${number}`):
   }
   if (device.index >= backends.cuda.devices.length) {
     const reason = backends.cuda.reason ?? `only ${backends.cuda.devices.length} CUDA device(s) are present`;
-    throw new BackendError(`device "${spec}" was requested, but it is not available: ${reason}. Use device: "cpu".`);
+    throw new BackendError(
+      `device "${spec}" was requested, but it is not available: ${reason}. Use device: "cpu".`,
+    );
   }
   return device;
 }

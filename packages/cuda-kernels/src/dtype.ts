@@ -33,7 +33,8 @@ const SIZES: Record<DType, number> = {
 
 export function dtypeCode(dtype: DType): number {
   const code = CODES[dtype];
-  if (code === undefined) throw new TypeError(`unknown dtype ${String(dtype)}; expected one of ${DTYPES.join(", ")}`);
+  if (code === undefined)
+    throw new TypeError(`unknown dtype ${String(dtype)}; expected one of ${DTYPES.join(", ")}`);
   return code;
 }
 

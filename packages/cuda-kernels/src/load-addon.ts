@@ -15,7 +15,8 @@ let cached: NativeAddon | undefined;
 export function addonCandidates(): string[] {
   const candidates: string[] = [];
   if (process.env.VLLM_TS_ADDON) candidates.push(process.env.VLLM_TS_ADDON);
-  if (process.env.VLLM_TS_BUILD_DIR) candidates.push(join(process.env.VLLM_TS_BUILD_DIR, "Release", "vllm_ts.node"));
+  if (process.env.VLLM_TS_BUILD_DIR)
+    candidates.push(join(process.env.VLLM_TS_BUILD_DIR, "Release", "vllm_ts.node"));
   // Both src/ and dist/ sit one level below the package root.
   const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
   candidates.push(join(packageRoot, "build", "Release", "vllm_ts.node"));

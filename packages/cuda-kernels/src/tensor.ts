@@ -14,7 +14,13 @@ export interface FromArrayOptions extends TensorOptions {
   shape?: readonly number[];
 }
 
-type HostData = ArrayLike<number> | Float32Array | Int32Array | BigInt64Array | Uint8Array | readonly bigint[];
+type HostData =
+  | ArrayLike<number>
+  | Float32Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | readonly bigint[];
 
 interface TensorOps {
   fill(out: NativeTensor, value: number): void;
@@ -89,7 +95,9 @@ export class Tensor implements Disposable {
    * (the same conversion on every device); int64 accepts bigint or number data.
    */
   static fromArray(data: HostData, options: FromArrayOptions = {}): Tensor {
-    const dtype = options.dtype ?? (data instanceof Int32Array ? "int32" : data instanceof BigInt64Array ? "int64" : "float32");
+    const dtype =
+      options.dtype ??
+      (data instanceof Int32Array ? "int32" : data instanceof BigInt64Array ? "int64" : "float32");
     const device = Device.parse(options.device ?? "cpu");
     const shape = options.shape ?? [data.length];
     if (numelOf(shape) !== data.length) {
@@ -99,14 +107,28 @@ export class Tensor implements Disposable {
     }
     const addon = loadAddon();
     const upload = (bytes: ArrayBufferView, as: DType) =>
-      new Tensor(addon.fromHost(bytes, dtypeCode(as), shape, device.kindCode, device.index), device, as, shape);
+      new Tensor(
+        addon.fromHost(bytes, dtypeCode(as), shape, device.kindCode, device.index),
+        device,
+        as,
+        shape,
+      );
     switch (dtype) {
       case "float32":
-        return upload(data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>), "float32");
+        return upload(
+          data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>),
+          "float32",
+        );
       case "int32":
-        return upload(data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>), "int32");
+        return upload(
+          data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>),
+          "int32",
+        );
       case "uint8":
-        return upload(data instanceof Uint8Array ? data : Uint8Array.from(data as ArrayLike<number>), "uint8");
+        return upload(
+          data instanceof Uint8Array ? data : Uint8Array.from(data as ArrayLike<number>),
+          "uint8",
+        );
       case "int64": {
         const values =
           data instanceof BigInt64Array
@@ -237,7 +259,6 @@ export class Tensor implements Disposable {
   /** A copy on another device and/or in another dtype. */
   to(device: DeviceSpec, dtype: DType = this.dtype): Tensor {
     const target = Device.parse(device);
-    const addon = loadAddon();
     const out = Tensor.empty(this.shape, { dtype, device: target });
     if (target.equals(this.device)) {
       nativeOps<TensorOps>().cast(out.native, this.native);

@@ -29,7 +29,7 @@ describe.each(testDevices())("elementwise ops on %s", (device) => {
 
   it.each(FLOATS)("fromArray rounds float64 to %s to nearest even, as the format defines", async (dtype) => {
     // Values chosen across normal, subnormal and saturating ranges of every format.
-    const values = [0, -0, 1, -1.5, 0.1, 1 / 3, 65504, 70000, 448, 500, 1e-5, 6e-8, 2 ** -9, -3.14159];
+    const values = [0, -0, 1, -1.5, 0.1, 1 / 3, 65504, 70000, 448, 500, 1e-5, 6e-8, 2 ** -9, -5.4321];
     using t = Tensor.fromArray(values, { dtype, device });
     const got = await t.toNumbers();
     expect(got).toEqual(values.map((v) => roundTo(v, dtype)));
@@ -44,20 +44,23 @@ describe.each(testDevices())("elementwise ops on %s", (device) => {
     expect(await y.toNumbers()).toEqual(expected);
   });
 
-  it.each(["float32", "bfloat16"] as DType[])("fillUniform matches the counter-hash reference in %s", async (dtype) => {
-    const n = 1031;
-    using t = Tensor.empty([n], { dtype, device });
-    ops.fillUniform(t, -1e-3, 1e-3, 1234);
-    // fma(high − low, u, low) in float32: the product is exact in float64, so one rounding matches.
-    const span = Math.fround(Math.fround(1e-3) - Math.fround(-1e-3));
-    const expected = Array.from({ length: n }, (_, i) =>
-      roundTo(Math.fround(span * counterUniform(1234n, BigInt(i)) + Math.fround(-1e-3)), dtype),
-    );
-    const got = await t.toNumbers();
-    expect(got).toEqual(expected);
-    expect(Math.min(...got)).toBeGreaterThanOrEqual(-1e-3);
-    expect(Math.max(...got)).toBeLessThan(1e-3);
-  });
+  it.each(["float32", "bfloat16"] as DType[])(
+    "fillUniform matches the counter-hash reference in %s",
+    async (dtype) => {
+      const n = 1031;
+      using t = Tensor.empty([n], { dtype, device });
+      ops.fillUniform(t, -1e-3, 1e-3, 1234);
+      // fma(high − low, u, low) in float32: the product is exact in float64, so one rounding matches.
+      const span = Math.fround(Math.fround(1e-3) - Math.fround(-1e-3));
+      const expected = Array.from({ length: n }, (_, i) =>
+        roundTo(Math.fround(span * counterUniform(1234n, BigInt(i)) + Math.fround(-1e-3)), dtype),
+      );
+      const got = await t.toNumbers();
+      expect(got).toEqual(expected);
+      expect(Math.min(...got)).toBeGreaterThanOrEqual(-1e-3);
+      expect(Math.max(...got)).toBeLessThan(1e-3);
+    },
+  );
 
   it("casts between integers and floats, truncating toward zero", async () => {
     using x = Tensor.fromArray([1.9, -1.9, 3, 255.5], { device });
@@ -69,19 +72,22 @@ describe.each(testDevices())("elementwise ops on %s", (device) => {
     expect(Array.from((await z.toArray()) as BigInt64Array)).toEqual([1n, -1n, 3n, 255n]);
   });
 
-  it.each(["float32", "float16", "bfloat16"] as DType[])("add over odd sizes in %s (float32 math)", async (dtype) => {
-    for (const n of SIZES) {
-      const a = randomArray(n, 1);
-      const b = randomArray(n, 2);
-      using ta = Tensor.fromArray(a, { dtype, device });
-      using tb = Tensor.fromArray(b, { dtype, device });
-      using out = Tensor.empty([n], { dtype, device });
-      ops.add(out, ta, tb);
-      const expected = Array.from(a, (v, i) => roundTo(roundTo(v, dtype) + roundTo(b[i]!, dtype), dtype));
-      const { worst } = maxScaledError(await out.toNumbers(), expected, 0, storageRtol(dtype));
-      expect(worst).toBeLessThanOrEqual(1);
-    }
-  });
+  it.each(["float32", "float16", "bfloat16"] as DType[])(
+    "add over odd sizes in %s (float32 math)",
+    async (dtype) => {
+      for (const n of SIZES) {
+        const a = randomArray(n, 1);
+        const b = randomArray(n, 2);
+        using ta = Tensor.fromArray(a, { dtype, device });
+        using tb = Tensor.fromArray(b, { dtype, device });
+        using out = Tensor.empty([n], { dtype, device });
+        ops.add(out, ta, tb);
+        const expected = Array.from(a, (v, i) => roundTo(roundTo(v, dtype) + roundTo(b[i]!, dtype), dtype));
+        const { worst } = maxScaledError(await out.toNumbers(), expected, 0, storageRtol(dtype));
+        expect(worst).toBeLessThanOrEqual(1);
+      }
+    },
+  );
 
   it("add broadcasts a row over the last dimension, and may write in place", async () => {
     using a = Tensor.fromArray([1, 2, 3, 4, 5, 6], { shape: [2, 3], device });
@@ -115,7 +121,9 @@ describe.each(testDevices())("elementwise ops on %s", (device) => {
     using h = Tensor.zeros([2, 3], { dtype: "bfloat16", device });
     expect(() => ops.add(a, a, b)).toThrowError(KernelArgumentError);
     expect(() => ops.add(a, a, b)).toThrowError("add: operand 'b' has shape [3, 2] but 'a' has shape [2, 3]");
-    expect(() => ops.add(a, a, h)).toThrowError("add: operand 'b' has dtype bfloat16 but 'out' has dtype float32");
+    expect(() => ops.add(a, a, h)).toThrowError(
+      "add: operand 'b' has dtype bfloat16 but 'out' has dtype float32",
+    );
     using i8 = Tensor.zeros([2, 3], { dtype: "uint8", device });
     expect(() => ops.add(i8, i8, i8)).toThrowError(/add: unsupported dtype/);
   });

@@ -68,7 +68,12 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float64Ar
 }
 
 /** Largest |a - b| / (atol + rtol·|b|) over the arrays; ≤ 1 passes. NaN must match NaN. */
-export function maxScaledError(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number) {
+export function maxScaledError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+) {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
   let worst = 0;
   let at = -1;
@@ -76,7 +81,9 @@ export function maxScaledError(actual: ArrayLike<number>, expected: ArrayLike<nu
     const a = actual[i]!;
     const b = expected[i]!;
     if (Number.isNaN(b) ? !Number.isNaN(a) : !(Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
-      const scaled = Number.isNaN(a - b) ? Number.POSITIVE_INFINITY : Math.abs(a - b) / (atol + rtol * Math.abs(b));
+      const scaled = Number.isNaN(a - b)
+        ? Number.POSITIVE_INFINITY
+        : Math.abs(a - b) / (atol + rtol * Math.abs(b));
       if (scaled > worst) {
         worst = scaled;
         at = i;

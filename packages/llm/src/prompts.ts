@@ -20,7 +20,13 @@ export type PromptType = string | number[] | TextPrompt | TokensPrompt;
 /** One prompt after parsing: text still to tokenize, or ids. */
 export type ParsedPrompt =
   | { kind: "text"; prompt: string; cacheSalt?: string }
-  | { kind: "tokens"; promptTokenIds: number[]; prompt?: string; tokenTypeIds?: number[]; cacheSalt?: string };
+  | {
+      kind: "tokens";
+      promptTokenIds: number[];
+      prompt?: string;
+      tokenTypeIds?: number[];
+      cacheSalt?: string;
+    };
 
 function isTokenList(value: unknown): value is number[] {
   return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "number");

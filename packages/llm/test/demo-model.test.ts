@@ -24,7 +24,10 @@ interface Fixture {
 }
 
 const fixture = JSON.parse(
-  readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures", "demo-model", "greedy.json"), "utf8"),
+  readFileSync(
+    join(dirname(fileURLToPath(import.meta.url)), "fixtures", "demo-model", "greedy.json"),
+    "utf8",
+  ),
 ) as Fixture;
 const NEAR_TIE = 1e-3;
 
@@ -34,9 +37,10 @@ function expectSameGreedy(actual: readonly number[], c: Case) {
   for (let i = 0; i < expected.length; i++) {
     if (actual[i] === expected[i]) continue;
     const step = c.logprobs.generated[i]!;
-    expect(step.margin, `${c.name}: step ${i} differs (${actual[i]} vs ${expected[i]}) without a near-tie`).toBeLessThan(
-      NEAR_TIE,
-    );
+    expect(
+      step.margin,
+      `${c.name}: step ${i} differs (${actual[i]} vs ${expected[i]}) without a near-tie`,
+    ).toBeLessThan(NEAR_TIE);
     expect(step.top.map(([id]) => id)).toContain(actual[i]);
     return;
   }
@@ -54,7 +58,8 @@ describe("the embedded demo model matches transformers", () => {
 
   it("encodes text exactly as the Hugging Face tokenizer", async () => {
     const tokenizer = await llm.getTokenizer();
-    for (const sample of fixture.encode) expect(tokenizer.encode(sample.text), JSON.stringify(sample.text)).toEqual(sample.token_ids);
+    for (const sample of fixture.encode)
+      expect(tokenizer.encode(sample.text), JSON.stringify(sample.text)).toEqual(sample.token_ids);
   });
 
   it.each(fixture.cases.filter((c) => c.kind === "generate"))("greedy continuation of $name", async (c) => {

@@ -45,7 +45,9 @@ export function packAwq(values: Uint8Array, rows: number, cols: number): Int32Ar
 /** Unpacks a GPTQ qweight [rows/8, cols] (packed along rows) into [rows, cols] 4-bit values. */
 export function unpackGptqRows(packed: Int32Array, rows: number, cols: number): Uint8Array {
   if (rows % 8 !== 0 || packed.length !== (rows * cols) / 8) {
-    throw new RangeError(`unpackGptqRows: ${packed.length} words cannot hold a [${rows}, ${cols}] int4 matrix`);
+    throw new RangeError(
+      `unpackGptqRows: ${packed.length} words cannot hold a [${rows}, ${cols}] int4 matrix`,
+    );
   }
   const out = new Uint8Array(rows * cols);
   for (let pr = 0; pr < rows / 8; pr++) {

@@ -69,7 +69,9 @@ export async function readSentenceTransformersConfig(
       if (typeof config.pooling_mode === "string") {
         poolingType = poolingName(config.pooling_mode);
       } else {
-        const key = Object.entries(config).find(([k, value]) => k.startsWith("pooling_mode_") && value === true)?.[0];
+        const key = Object.entries(config).find(
+          ([k, value]) => k.startsWith("pooling_mode_") && value === true,
+        )?.[0];
         if (key !== undefined) poolingType = poolingName(key);
       }
     }

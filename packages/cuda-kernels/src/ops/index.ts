@@ -1,4 +1,16 @@
 // Every op of the backend. Ops write into outputs the caller owns and never wait for the device.
+
+export {
+  type GeluOptions,
+  gelu,
+  geluAndMul,
+  mul,
+  relu,
+  scale,
+  silu,
+  siluAndMul,
+  softcap,
+} from "./activation.js";
 export {
   type AttentionMetadata,
   type AttentionParams,
@@ -9,9 +21,16 @@ export {
   pagedAttention,
   planAttention,
 } from "./attention.js";
-export { add, cast, copy, fill, fillUniform } from "./elementwise.js";
 export { cublasLinear } from "./cublas-linear.js";
+export { add, cast, copy, fill, fillUniform } from "./elementwise.js";
+export { embedding, gatherRows, scatterRows } from "./embedding.js";
 export { copyBlocks, KV_CACHE_LAYOUT, kvCacheBlockBytes, kvCacheShape, reshapeAndCache } from "./kv-cache.js";
+export { type CpuGemmKernel, cpuGemmKernels, linear, selectCpuGemmKernel } from "./linear.js";
+export { type MoeRouteOptions, moeExperts, moeRoute } from "./moe.js";
+export { fusedAddRmsNorm, layerNorm, type RmsNormOptions, rmsNorm } from "./norm.js";
+export { l2Normalize, meanPool } from "./pooling.js";
+export { argmax, logSoftmax, softmax, topk } from "./reduction.js";
+export { type RotaryOptions, rotaryEmbedding } from "./rotary.js";
 export {
   addTokenBias,
   applyMinP,
@@ -25,11 +44,3 @@ export {
   philox4x32,
   sampleTokens,
 } from "./sampling.js";
-export { cpuGemmKernels, type CpuGemmKernel, linear, selectCpuGemmKernel } from "./linear.js";
-export { type GeluOptions, gelu, geluAndMul, mul, relu, scale, silu, siluAndMul, softcap } from "./activation.js";
-export { embedding, gatherRows, scatterRows } from "./embedding.js";
-export { moeExperts, type MoeRouteOptions, moeRoute } from "./moe.js";
-export { fusedAddRmsNorm, layerNorm, type RmsNormOptions, rmsNorm } from "./norm.js";
-export { l2Normalize, meanPool } from "./pooling.js";
-export { argmax, logSoftmax, softmax, topk } from "./reduction.js";
-export { type RotaryOptions, rotaryEmbedding } from "./rotary.js";

@@ -48,8 +48,12 @@ export interface KvBudgetInputs {
  */
 export function cudaKvCacheBlocks(inputs: KvBudgetInputs): { numBlocks: number; availableBytes: number } {
   const available = inputs.fixedBytes ?? inputs.requestedBytes - inputs.usedBytes - inputs.cudaGraphBytes;
-  if (inputs.numGpuBlocksOverride === null) checkEnoughKvCacheMemory(inputs.spec, available, inputs.maxModelLen);
-  return { numBlocks: numBlocksForMemory(inputs.spec, available, inputs.numGpuBlocksOverride), availableBytes: available };
+  if (inputs.numGpuBlocksOverride === null)
+    checkEnoughKvCacheMemory(inputs.spec, available, inputs.maxModelLen);
+  return {
+    numBlocks: numBlocksForMemory(inputs.spec, available, inputs.numGpuBlocksOverride),
+    availableBytes: available,
+  };
 }
 
 /** Device memory in use by everything (this process's context and pools included), after the

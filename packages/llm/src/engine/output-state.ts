@@ -65,7 +65,10 @@ export class OutputState {
   /** Prompt logprobs as vLLM reports them: null for the first token, then one Map per position. */
   promptLogprobs(): PromptLogprobs | null {
     if (this.params.promptLogprobs === null || this.params.promptLogprobs === undefined) return null;
-    return [null, ...this.promptLogprobRows.map((row, i) => this.toMap(row, this.promptTokenIds.slice(0, i + 1)))];
+    return [
+      null,
+      ...this.promptLogprobRows.map((row, i) => this.toMap(row, this.promptTokenIds.slice(0, i + 1))),
+    ];
   }
 
   /** The CompletionOutput as of now (cumulative: all text and tokens so far). */

@@ -1,4 +1,4 @@
-import { InvalidTypeError, type SchedulerConfig as EngineSchedulerConfig } from "@vllm-ts/config";
+import { type SchedulerConfig as EngineSchedulerConfig, InvalidTypeError } from "@vllm-ts/config";
 import type { KVCacheManager } from "@vllm-ts/kv-cache";
 import { DefaultScheduler, type Scheduler } from "@vllm-ts/scheduler";
 
@@ -14,7 +14,13 @@ export interface SchedulerContext {
  */
 export type SchedulerSpec = "default" | ((context: SchedulerContext) => Scheduler) | Scheduler;
 
-const SCHEDULER_METHODS = ["addRequest", "schedule", "updateFromOutput", "finishRequests", "hasUnfinishedRequests"];
+const SCHEDULER_METHODS = [
+  "addRequest",
+  "schedule",
+  "updateFromOutput",
+  "finishRequests",
+  "hasUnfinishedRequests",
+];
 
 /** The one place scheduler plug-ins are resolved. */
 export function resolveScheduler(spec: unknown, context: SchedulerContext): Scheduler {

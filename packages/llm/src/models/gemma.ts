@@ -1,5 +1,5 @@
-import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ArchConfig } from "@vllm-ts/config";
+import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ForwardContext } from "./forward-context.js";
 import { Embedding } from "./layers/embedding.js";
 import { GatedMLP } from "./layers/mlp.js";
@@ -36,7 +36,8 @@ class GemmaDecoderLayer implements ResidualBlock {
     rotary: RotaryEmbedding,
     readonly gemma2: boolean,
   ) {
-    const norm = (name: string) => new RMSNorm(params, `${prefix}.${name}`, config.hiddenSize, config.normEps, true);
+    const norm = (name: string) =>
+      new RMSNorm(params, `${prefix}.${name}`, config.hiddenSize, config.normEps, true);
     this.inputNorm = norm("input_layernorm");
     this.selfAttn = new LlamaAttention(params, `${prefix}.self_attn`, config, layerIndex, rotary, {});
     this.postAttentionNorm = norm("post_attention_layernorm");

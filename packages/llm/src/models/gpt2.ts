@@ -1,5 +1,5 @@
-import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ArchConfig } from "@vllm-ts/config";
+import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ForwardContext } from "./forward-context.js";
 import { Attention } from "./layers/attention.js";
 import { Embedding } from "./layers/embedding.js";
@@ -84,7 +84,10 @@ export class GPT2LMHeadModel implements CausalLM {
     const h = config.hiddenSize;
     this.wte = new Embedding(params, "transformer.wte", config.vocabSize, h);
     this.wpe = new Embedding(params, "transformer.wpe", config.maxPositionEmbeddings, h);
-    this.blocks = Array.from({ length: config.numLayers }, (_, i) => new GPT2Block(params, `transformer.h.${i}`, config, i));
+    this.blocks = Array.from(
+      { length: config.numLayers },
+      (_, i) => new GPT2Block(params, `transformer.h.${i}`, config, i),
+    );
     this.lnF = new LayerNorm(params, "transformer.ln_f", h, config.normEps);
     this.lmHead = params.tie("lm_head.weight", "transformer.wte.weight");
   }

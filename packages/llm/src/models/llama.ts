@@ -1,5 +1,5 @@
-import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ArchConfig } from "@vllm-ts/config";
+import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ForwardContext } from "./forward-context.js";
 import { Attention } from "./layers/attention.js";
 import { Embedding } from "./layers/embedding.js";
@@ -63,7 +63,9 @@ export class LlamaAttention {
       ],
       { bias: config.qkvBias },
     );
-    this.o = new Linear(params, `${prefix}.o_proj`, numHeads * headDim, hiddenSize, { bias: config.oProjBias });
+    this.o = new Linear(params, `${prefix}.o_proj`, numHeads * headDim, hiddenSize, {
+      bias: config.oProjBias,
+    });
     const qkNorm = variant.qkNorm ?? config.qkNorm;
     this.qNorm = qkNorm ? new RMSNorm(params, `${prefix}.q_norm`, headDim, config.normEps) : null;
     this.kNorm = qkNorm ? new RMSNorm(params, `${prefix}.k_norm`, headDim, config.normEps) : null;
@@ -156,7 +158,8 @@ export class LlamaForCausalLM implements CausalLM {
     this.weightMap = options.weightMap ?? LLAMA_WEIGHT_MAP;
     const makeLayer: DecoderLayerFactory =
       options.makeLayer ??
-      ((p, prefix, c, i, rotary) => new LlamaDecoderLayer(p, prefix, c, i, rotary, { qkNorm: options.qkNorm }));
+      ((p, prefix, c, i, rotary) =>
+        new LlamaDecoderLayer(p, prefix, c, i, rotary, { qkNorm: options.qkNorm }));
     this.embed = new Embedding(params, "model.embed_tokens", config.vocabSize, config.hiddenSize);
     this.rotary = makeRotary(config, params);
     this.layers = Array.from({ length: config.numLayers }, (_, i) =>

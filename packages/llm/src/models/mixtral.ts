@@ -1,5 +1,5 @@
-import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ArchConfig } from "@vllm-ts/config";
+import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ForwardContext } from "./forward-context.js";
 import { Linear } from "./layers/linear.js";
 import { RMSNorm } from "./layers/norm.js";
@@ -54,7 +54,14 @@ export class MixtralSparseMoe {
     const topkIds = ctx.arena.alloc([tokens, k], "int32");
     ops.moeRoute(topkWeights, topkIds, routerLogits, { renormalize: this.config.moe?.normTopKProb ?? true });
     const out = ctx.arena.alloc([tokens, h], x.dtype);
-    ops.moeExperts(out, x, this.w13.reshape([e, 2 * inter, h]), this.w2.reshape([e, h, inter]), topkWeights, topkIds);
+    ops.moeExperts(
+      out,
+      x,
+      this.w13.reshape([e, 2 * inter, h]),
+      this.w2.reshape([e, h, inter]),
+      topkWeights,
+      topkIds,
+    );
     return out;
   }
 }
@@ -65,7 +72,13 @@ class MixtralDecoderLayer implements ResidualBlock {
   readonly postAttentionNorm: RMSNorm;
   readonly moe: MixtralSparseMoe;
 
-  constructor(params: ParameterStore, prefix: string, config: ArchConfig, layerIndex: number, rotary: RotaryEmbedding) {
+  constructor(
+    params: ParameterStore,
+    prefix: string,
+    config: ArchConfig,
+    layerIndex: number,
+    rotary: RotaryEmbedding,
+  ) {
     this.inputNorm = new RMSNorm(params, `${prefix}.input_layernorm`, config.hiddenSize, config.normEps);
     this.selfAttn = new LlamaAttention(params, `${prefix}.self_attn`, config, layerIndex, rotary, {});
     this.postAttentionNorm = new RMSNorm(

@@ -1,5 +1,5 @@
-import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ArchConfig } from "@vllm-ts/config";
+import { ops, type Tensor } from "@vllm-ts/cuda-kernels";
 import type { ForwardContext } from "./forward-context.js";
 import { Attention } from "./layers/attention.js";
 import { Embedding } from "./layers/embedding.js";
@@ -8,7 +8,6 @@ import { LayerNorm } from "./layers/norm.js";
 import { type CausalLM, type ResidualBlock, runBlocks } from "./model.js";
 import type { ParameterStore } from "./parameters.js";
 import type { WeightMapSpec } from "./weight-map.js";
-
 
 export const OPT_WEIGHT_MAP: WeightMapSpec = {
   renames: [[/^decoder\./, "model.decoder."]],
@@ -118,7 +117,12 @@ export class OPTForCausalLM implements CausalLM {
     const offset = config.opt?.positionOffset ?? 2;
     this.switches = s;
     const h = config.hiddenSize;
-    this.embedTokens = new Embedding(params, "model.decoder.embed_tokens", config.vocabSize, s.wordEmbedProjDim);
+    this.embedTokens = new Embedding(
+      params,
+      "model.decoder.embed_tokens",
+      config.vocabSize,
+      s.wordEmbedProjDim,
+    );
     this.embedPositions = new Embedding(
       params,
       "model.decoder.embed_positions",
@@ -128,7 +132,9 @@ export class OPTForCausalLM implements CausalLM {
     this.positionTable = this.embedPositions.weight.narrow(offset, config.maxPositionEmbeddings);
     const projected = s.wordEmbedProjDim !== h;
     this.projectIn = projected ? new Linear(params, "model.decoder.project_in", s.wordEmbedProjDim, h) : null;
-    this.projectOut = projected ? new Linear(params, "model.decoder.project_out", h, s.wordEmbedProjDim) : null;
+    this.projectOut = projected
+      ? new Linear(params, "model.decoder.project_out", h, s.wordEmbedProjDim)
+      : null;
     this.layers = Array.from(
       { length: config.numLayers },
       (_, i) => new OPTDecoderLayer(params, `model.decoder.layers.${i}`, config, i, s),
@@ -136,7 +142,9 @@ export class OPTForCausalLM implements CausalLM {
     // Post-LN models (and those that removed it) have no final norm.
     const removed = config.opt?.removeFinalLayerNorm ?? false;
     this.finalLayerNorm =
-      s.doLayerNormBefore && !removed ? new LayerNorm(params, "model.decoder.final_layer_norm", h, config.normEps) : null;
+      s.doLayerNormBefore && !removed
+        ? new LayerNorm(params, "model.decoder.final_layer_norm", h, config.normEps)
+        : null;
     this.lmHead = params.tie("lm_head.weight", "model.decoder.embed_tokens.weight");
   }
 

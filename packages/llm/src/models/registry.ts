@@ -33,7 +33,10 @@ export const CAUSAL_LM_REGISTRY: Readonly<Record<string, CausalLMFactory<ArchCon
 export function engineArchConfig(config: ArchConfig, maxModelLen: number): ArchConfig {
   const rope = config.ropeScaling;
   if (rope?.type !== "longrope") return config;
-  return { ...config, ropeScaling: { ...rope, useLongFactors: maxModelLen > rope.originalMaxPositionEmbeddings } as never };
+  return {
+    ...config,
+    ropeScaling: { ...rope, useLongFactors: maxModelLen > rope.originalMaxPositionEmbeddings } as never,
+  };
 }
 
 /** Builds the generative model for `architecture`, or fails as vLLM's registry does. */

@@ -37,8 +37,13 @@ export function resolveWeightTarget(spec: WeightMapSpec, name: string): WeightTa
   for (const [pattern, paramTemplate, shardTemplate] of spec.stackedPatterns ?? []) {
     const match = pattern.exec(mapped);
     if (match) {
-      const fill = (template: string) => template.replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? "");
-      return { param: mapped.replace(pattern, fill(paramTemplate)), shardId: fill(shardTemplate), transposed };
+      const fill = (template: string) =>
+        template.replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? "");
+      return {
+        param: mapped.replace(pattern, fill(paramTemplate)),
+        shardId: fill(shardTemplate),
+        transposed,
+      };
     }
   }
   for (const [part, [stackedName, shardId]] of Object.entries(spec.stacked ?? {})) {

@@ -170,7 +170,13 @@ export async function createPoolingEngine(inputs: PoolingEngineInputs): Promise<
     if (model.backbone.kind === "encoder") {
       runtime = buildEncoderRuntime(inputs, model.backbone.model, pooler);
     } else {
-      const decoder = buildDecoderRuntime(options, config, device, model.backbone.model, inputs.requestedDeviceBytes);
+      const decoder = buildDecoderRuntime(
+        options,
+        config,
+        device,
+        model.backbone.model,
+        inputs.requestedDeviceBytes,
+      );
       decoder.runner.pooler = pooler;
       runtime = { ...decoder, lastTokenPooling: poolerConfig.seqPoolingType === "LAST" };
     }

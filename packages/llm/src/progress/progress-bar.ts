@@ -65,7 +65,11 @@ export class TqdmBar implements ProgressBarLike {
 }
 
 /** Makes the bar `useTqdm` asks for, or null for none. */
-export function createProgressBar(useTqdm: UseTqdm | undefined, desc: string, total: number): ProgressBarLike | null {
+export function createProgressBar(
+  useTqdm: UseTqdm | undefined,
+  desc: string,
+  total: number,
+): ProgressBarLike | null {
   if (useTqdm === false) return null;
   if (typeof useTqdm === "function") return useTqdm({ total, desc });
   return new TqdmBar(desc, total);

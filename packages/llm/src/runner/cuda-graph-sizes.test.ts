@@ -14,7 +14,9 @@ describe("CUDA graph capture sizes (vLLM's rule)", () => {
 
   it("is capped by the token budget and small maxNumSeqs", () => {
     expect(cudaGraphCaptureSizes(4, 8192)).toEqual([1, 2, 4, 8]);
-    expect(cudaGraphCaptureSizes(256, 100)).toEqual([1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 100]);
+    expect(cudaGraphCaptureSizes(256, 100)).toEqual([
+      1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 100,
+    ]);
   });
 
   it("pads a batch to the smallest captured size that holds it", () => {

@@ -51,7 +51,11 @@ export class StepInputs {
   }
 
   /** Lays out the scheduled requests; `startOf` gives each one's first new position. */
-  build(output: SchedulerOutput, requests: ReadonlyMap<string, RunnerRequest>, startOf: ReadonlyMap<string, number>) {
+  build(
+    output: SchedulerOutput,
+    requests: ReadonlyMap<string, RunnerRequest>,
+    startOf: ReadonlyMap<string, number>,
+  ) {
     const { blockSize, maxBlocksPerSeq } = this;
     this.rows = [];
     let t = 0;
@@ -63,7 +67,8 @@ export class StepInputs {
     for (const [requestId, count] of output.numScheduledTokens) {
       const request = requests.get(requestId);
       const start = startOf.get(requestId);
-      if (!request || start === undefined) throw new Error(`runner: scheduled request ${requestId} is unknown`);
+      if (!request || start === undefined)
+        throw new Error(`runner: scheduled request ${requestId} is unknown`);
       const tokenOffset = t;
       const blocks = request.blockIds;
       for (let j = 0; j < count; j++, t++) {

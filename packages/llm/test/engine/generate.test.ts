@@ -40,7 +40,9 @@ describe("LLM.generate", () => {
     await expect(llm.generate([[1], [2]], greedy(1), { ...quiet, priority: [0] })).rejects.toThrowError(
       "The lengths of prompts (2) and priority (1) must be the same.",
     );
-    await expect(llm.generate([[1]], greedy(1), { ...quiet, priority: [] })).rejects.toThrowError(ValidationError);
+    await expect(llm.generate([[1]], greedy(1), { ...quiet, priority: [] })).rejects.toThrowError(
+      ValidationError,
+    );
     expect(await llm.generate([[1, 2]], greedy(1), { ...quiet, priority: [0] })).toHaveLength(1);
   });
 
@@ -97,7 +99,10 @@ describe("LLM.generate", () => {
       expect([...step.keys()][0]).toBe(completion.tokenIds[i]);
       expect([...step.values()].map((l) => l.rank)).toEqual([1, 2, 3]);
     });
-    const sum = completion.logprobs!.reduce((s, step, i) => s + step.get(completion.tokenIds[i]!)!.logprob, 0);
+    const sum = completion.logprobs!.reduce(
+      (s, step, i) => s + step.get(completion.tokenIds[i]!)!.logprob,
+      0,
+    );
     expect(completion.cumulativeLogprob).toBeCloseTo(sum, 5);
     await expect(llm.generate([[1, 2]], greedy(1, { logprobs: 21 }), quiet)).rejects.toThrowError(
       "Requested sample logprobs of 21, which is greater than max allowed: 20",
@@ -109,11 +114,17 @@ describe("LLM.generate", () => {
     const [output] = await llm.generate([prompt], greedy(1, { promptLogprobs: 0 }), quiet);
     expect(output!.promptLogprobs).toHaveLength(prompt.length);
     expect(output!.promptLogprobs![0]).toBeNull();
-    output!.promptLogprobs!.slice(1).forEach((map, i) => expect([...map!.keys()]).toEqual([prompt[i + 1]]));
+    for (const [i, map] of output!.promptLogprobs!.slice(1).entries()) {
+      expect([...map!.keys()]).toEqual([prompt[i + 1]]);
+    }
   });
 
   it("n > 1 fans out into one RequestOutput with n outputs, and greedy n > 1 is refused", async () => {
-    const [output] = await llm.generate([[1, 2, 3]], new SamplingParams({ n: 3, temperature: 1, seed: 5, maxTokens: 6, ignoreEos: true }), quiet);
+    const [output] = await llm.generate(
+      [[1, 2, 3]],
+      new SamplingParams({ n: 3, temperature: 1, seed: 5, maxTokens: 6, ignoreEos: true }),
+      quiet,
+    );
     expect(output!.outputs.map((o) => o.index)).toEqual([0, 1, 2]);
     expect(new Set(output!.outputs.map((o) => o.tokenIds.join())).size).toBeGreaterThan(1);
     expect(() => new SamplingParams({ n: 2, temperature: 0 })).toThrowError(
@@ -122,7 +133,8 @@ describe("LLM.generate", () => {
   });
 
   it("the same seed gives the same tokens, alone or in a busy batch; another seed differs", async () => {
-    const seeded = (seed: number) => new SamplingParams({ temperature: 1, seed, maxTokens: 10, ignoreEos: true });
+    const seeded = (seed: number) =>
+      new SamplingParams({ temperature: 1, seed, maxTokens: 10, ignoreEos: true });
     const [alone] = await llm.generate([[30, 31]], seeded(11), quiet);
     const batch = await llm.generate(
       [[5, 5, 5], [30, 31], [8]],
@@ -175,7 +187,9 @@ describe("bad requests (vLLM's messages; nothing already added survives a failur
   ] as const)("%j fails with its message", async (prompts, errorClass, message) => {
     const attempt = llm.generate([[1, 2], ...(prompts as unknown as never[])], greedy(2), quiet);
     await expect(attempt).rejects.toThrowError(errorClass);
-    await expect(llm.generate([[1, 2], ...(prompts as unknown as never[])], greedy(2), quiet)).rejects.toThrowError(message);
+    await expect(
+      llm.generate([[1, 2], ...(prompts as unknown as never[])], greedy(2), quiet),
+    ).rejects.toThrowError(message);
     const [ok] = await llm.generate([[1, 2]], greedy(2), quiet);
     expect(ok!.outputs[0]!.tokenIds).toHaveLength(2);
   });

@@ -5,11 +5,11 @@ import { LLM, type LLMOptions, SamplingParams } from "../../src/index.js";
 import { writeTinyLlama } from "./tiny-llama.js";
 
 // Overlapping prompts, so prefix caching has something to share.
-const SHARED = Array.from({ length: 20 }, (_, i) => (i * 7) % 90 + 3);
+const SHARED = Array.from({ length: 20 }, (_, i) => ((i * 7) % 90) + 3);
 const PROMPTS = [
   [...SHARED, 4, 5, 6],
   [...SHARED, 9],
-  Array.from({ length: 37 }, (_, i) => (i * 11) % 90 + 3),
+  Array.from({ length: 37 }, (_, i) => ((i * 11) % 90) + 3),
   [42],
   [...SHARED.slice(0, 16), 77, 78],
   Array.from({ length: 9 }, (_, i) => i + 50),

@@ -36,7 +36,11 @@ function rope(x: Float64Array, heads: number, d: number, position: number, theta
 }
 
 /** Log-probabilities of the next token after each position of `tokens`. */
-export function referenceLogprobs(weights: Weights, config: TinyLlamaConfig, tokens: readonly number[]): Float64Array[] {
+export function referenceLogprobs(
+  weights: Weights,
+  config: TinyLlamaConfig,
+  tokens: readonly number[],
+): Float64Array[] {
   const { hiddenSize: h, numHeads, numKvHeads, intermediateSize: inter, vocabSize: v } = config;
   const d = h / numHeads;
   const group = numHeads / numKvHeads;
@@ -96,7 +100,12 @@ export function referenceLogprobs(weights: Weights, config: TinyLlamaConfig, tok
 }
 
 /** Greedy continuation of `prompt` by the reference, with each step's log-probabilities. */
-export function referenceGreedy(weights: Weights, config: TinyLlamaConfig, prompt: readonly number[], steps: number) {
+export function referenceGreedy(
+  weights: Weights,
+  config: TinyLlamaConfig,
+  prompt: readonly number[],
+  steps: number,
+) {
   const tokens = [...prompt];
   const logprobs: Float64Array[] = [];
   for (let s = 0; s < steps; s++) {

@@ -3,7 +3,11 @@ import { LLM, SamplingParams } from "../../src/index.js";
 import { referenceGreedy, referenceLogprobs } from "./llama-reference.js";
 import { TINY_LLAMA, type TinyLlamaConfig, tinyLlamaWeights, writeTinyLlama } from "./tiny-llama.js";
 
-const PROMPTS = [[3, 17, 42, 8], [5], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]];
+const PROMPTS = [
+  [3, 17, 42, 8],
+  [5],
+  [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29],
+];
 const STEPS = 10;
 
 function argmax(values: ArrayLike<number>): number {
@@ -13,12 +17,18 @@ function argmax(values: ArrayLike<number>): number {
 }
 
 /** Greedy tokens must match the reference, except at a near-tie where either token is accepted. */
-function expectGreedyMatches(actual: readonly number[], expected: { tokens: number[]; logprobs: Float64Array[] }) {
+function expectGreedyMatches(
+  actual: readonly number[],
+  expected: { tokens: number[]; logprobs: Float64Array[] },
+) {
   for (let i = 0; i < expected.tokens.length; i++) {
     if (actual[i] === expected.tokens[i]) continue;
     const row = expected.logprobs[i]!;
     const gap = row[expected.tokens[i]!]! - row[actual[i]!]!;
-    expect(gap, `step ${i}: engine chose ${actual[i]}, reference ${expected.tokens[i]} (not a near-tie)`).toBeLessThan(1e-4);
+    expect(
+      gap,
+      `step ${i}: engine chose ${actual[i]}, reference ${expected.tokens[i]} (not a near-tie)`,
+    ).toBeLessThan(1e-4);
     return; // after a tie the sequences diverge legitimately
   }
 }

@@ -24,7 +24,10 @@ describe("LLM.stream", () => {
 
   it("breaking out of the loop aborts the request and frees it", async () => {
     let count = 0;
-    for await (const _ of llm.stream([6, 7], new SamplingParams({ temperature: 0, maxTokens: 40, ignoreEos: true }))) {
+    for await (const _ of llm.stream(
+      [6, 7],
+      new SamplingParams({ temperature: 0, maxTokens: 40, ignoreEos: true }),
+    )) {
       if (++count === 2) break;
     }
     expect(count).toBe(2);
@@ -36,9 +39,13 @@ describe("LLM.stream", () => {
   it("an AbortSignal ends the stream early", async () => {
     const controller = new AbortController();
     const seen: RequestOutput[] = [];
-    for await (const output of llm.stream([8, 9], new SamplingParams({ temperature: 0, maxTokens: 40, ignoreEos: true }), {
-      signal: controller.signal,
-    })) {
+    for await (const output of llm.stream(
+      [8, 9],
+      new SamplingParams({ temperature: 0, maxTokens: 40, ignoreEos: true }),
+      {
+        signal: controller.signal,
+      },
+    )) {
       seen.push(output);
       if (seen.length === 3) controller.abort();
     }
@@ -52,7 +59,10 @@ describe("LLM.stream", () => {
       for await (const output of llm.stream([10, 11], params)) last = output;
       return last!;
     })();
-    const [generated, final] = await Promise.all([llm.generate([[12, 13], [14]], params, { useTqdm: false }), streamed]);
+    const [generated, final] = await Promise.all([
+      llm.generate([[12, 13], [14]], params, { useTqdm: false }),
+      streamed,
+    ]);
     expect(generated).toHaveLength(2);
     expect(final.outputs[0]!.tokenIds).toHaveLength(8);
   });

@@ -1,10 +1,9 @@
 // A tiny Llama checkpoint with deterministic random weights, written as a real Hugging Face folder
 // (config.json + model.safetensors), for engine tests that need no downloads. The weights are
 // large enough (std ~0.5) that the logits are peaked, so greedy decoding is far from ties.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
 import { bytesOf, type TensorSpec, writeSafetensors } from "../loader/safetensors-writer.js";
 
 export interface TinyLlamaConfig {
@@ -42,18 +41,26 @@ export function normals(n: number, seed: number, std: number): Float32Array {
     return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
   };
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = std * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  for (let i = 0; i < n; i++)
+    out[i] = std * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
   return out;
 }
 
 /** The checkpoint's tensors by Hugging Face name, as float32. */
-export function tinyLlamaWeights(config: TinyLlamaConfig, seed = 7): Map<string, { shape: number[]; data: Float32Array }> {
+export function tinyLlamaWeights(
+  config: TinyLlamaConfig,
+  seed = 7,
+): Map<string, { shape: number[]; data: Float32Array }> {
   const { vocabSize: v, hiddenSize: h, intermediateSize: inter, numHeads, numKvHeads } = config;
   const d = h / numHeads;
   const weights = new Map<string, { shape: number[]; data: Float32Array }>();
   let next = seed;
   const add = (name: string, shape: number[], std: number, mean = 0) => {
-    const data = normals(shape.reduce((a, b) => a * b, 1), next++, std);
+    const data = normals(
+      shape.reduce((a, b) => a * b, 1),
+      next++,
+      std,
+    );
     if (mean !== 0) for (let i = 0; i < data.length; i++) data[i]! += mean;
     weights.set(name, { shape, data });
   };
@@ -76,7 +83,10 @@ export function tinyLlamaWeights(config: TinyLlamaConfig, seed = 7): Map<string,
 }
 
 /** Writes the checkpoint to a new temporary folder and returns its path. */
-export function writeTinyLlama(config: TinyLlamaConfig = TINY_LLAMA, extra: Record<string, unknown> = {}): string {
+export function writeTinyLlama(
+  config: TinyLlamaConfig = TINY_LLAMA,
+  extra: Record<string, unknown> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), "vllm-ts-tiny-llama-"));
   const hfConfig = {
     architectures: ["LlamaForCausalLM"],
@@ -94,7 +104,9 @@ export function writeTinyLlama(config: TinyLlamaConfig = TINY_LLAMA, extra: Reco
     torch_dtype: "float32",
     bos_token_id: 1,
     eos_token_id: 2,
-    ...(config.slidingWindow ? { model_type: "mistral", architectures: ["MistralForCausalLM"], sliding_window: config.slidingWindow } : {}),
+    ...(config.slidingWindow
+      ? { model_type: "mistral", architectures: ["MistralForCausalLM"], sliding_window: config.slidingWindow }
+      : {}),
     ...extra,
   };
   writeFileSync(join(dir, "config.json"), JSON.stringify(hfConfig));

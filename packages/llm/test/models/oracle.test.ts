@@ -12,7 +12,8 @@ import { LLM, SamplingParams } from "../../src/index.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(here, "..", "fixtures");
 // ../shared/testdata beside the repository (CI), or $VLLM_TS_TESTDATA where it does not travel.
-const TESTDATA = process.env.VLLM_TS_TESTDATA ?? join(here, "..", "..", "..", "..", "..", "shared", "testdata");
+const TESTDATA =
+  process.env.VLLM_TS_TESTDATA ?? join(here, "..", "..", "..", "..", "..", "shared", "testdata");
 
 interface TopEntry {
   id: number;
@@ -36,7 +37,20 @@ interface Oracle {
   cases: OracleCase[];
 }
 
-const FAMILIES = ["llama", "mistral", "mistral-bin", "qwen2", "qwen3", "qwen3-sharded", "gemma", "gemma2", "phi3", "gpt2", "opt", "mixtral"];
+const FAMILIES = [
+  "llama",
+  "mistral",
+  "mistral-bin",
+  "qwen2",
+  "qwen3",
+  "qwen3-sharded",
+  "gemma",
+  "gemma2",
+  "phi3",
+  "gpt2",
+  "opt",
+  "mixtral",
+];
 const TOLERANCE = 1e-4;
 const NEAR_TIE = 1e-3;
 
@@ -87,7 +101,10 @@ describe.each(FAMILIES)("%s matches transformers", (family) => {
           const wantInGot = completion.logprobs![step]!.get(want.token);
           const gotInWant = want.top.find((e) => e.id === got);
           expect(wantInGot, `${family} case ${i} step ${step}: got ${got}, want ${want.token}`).toBeDefined();
-          expect(gotInWant, `${family} case ${i} step ${step}: got ${got} not in transformers' top-5`).toBeDefined();
+          expect(
+            gotInWant,
+            `${family} case ${i} step ${step}: got ${got} not in transformers' top-5`,
+          ).toBeDefined();
           expect(Math.abs(gotInWant!.logprob - want.logprob)).toBeLessThan(NEAR_TIE);
           return;
         }
@@ -97,9 +114,10 @@ describe.each(FAMILIES)("%s matches transformers", (family) => {
           const mine = top[rank]!;
           if (mine.id !== entry.id) {
             // Ranks may swap only between tokens whose logprobs are within the tolerance.
-            expect(Math.abs(mine.logprob - entry.logprob), `${family} case ${i} step ${step} rank ${rank}`).toBeLessThan(
-              TOLERANCE,
-            );
+            expect(
+              Math.abs(mine.logprob - entry.logprob),
+              `${family} case ${i} step ${step} rank ${rank}`,
+            ).toBeLessThan(TOLERANCE);
           } else {
             expect(Math.abs(mine.logprob - entry.logprob)).toBeLessThan(TOLERANCE);
           }
@@ -121,7 +139,9 @@ describe.each(FAMILIES)("%s matches transformers", (family) => {
       expected.forEach((want, p) => {
         const map = output.promptLogprobs![p + 1]!;
         const entry = map.get(want.token)!;
-        expect(Math.abs(entry.logprob - want.logprob), `${family} case ${i} position ${p + 1}`).toBeLessThan(TOLERANCE);
+        expect(Math.abs(entry.logprob - want.logprob), `${family} case ${i} position ${p + 1}`).toBeLessThan(
+          TOLERANCE,
+        );
         expect(entry.rank).toBe(want.rank);
         for (const top of want.top) {
           const mine = map.get(top.id);

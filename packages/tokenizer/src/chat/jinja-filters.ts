@@ -2,7 +2,6 @@ import { chars, pyCapitalize, pyTitle } from "./jinja-methods.js";
 import { printf } from "./jinja-operators.js";
 import { TESTS } from "./jinja-tests.js";
 import {
-  ArrayValue,
   FloatValue,
   generator,
   htmlEscape,

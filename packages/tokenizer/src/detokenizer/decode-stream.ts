@@ -21,7 +21,7 @@ export class DecodeStream {
 
   constructor(
     private readonly tokenizer: Pick<Tokenizer, "decode">,
-    private readonly skipSpecialTokens: boolean,
+    skipSpecialTokens: boolean,
     promptIds: readonly number[] = [],
   ) {
     this.ids = [...promptIds];

@@ -35,7 +35,10 @@ export class StackedLinear {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly outFeatures: number;
-  private readonly shardViews = new Map<string, { weight: Tensor; bias: Tensor | undefined; length: number }>();
+  private readonly shardViews = new Map<
+    string,
+    { weight: Tensor; bias: Tensor | undefined; length: number }
+  >();
 
   constructor(
     params: ParameterStore,

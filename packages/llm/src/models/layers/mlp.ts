@@ -29,9 +29,15 @@ export class GatedMLP {
       ],
       { bias },
     );
-    this.down = new Linear(params, `${prefix}.${options.downName ?? "down_proj"}`, intermediateSize, hiddenSize, {
-      bias,
-    });
+    this.down = new Linear(
+      params,
+      `${prefix}.${options.downName ?? "down_proj"}`,
+      intermediateSize,
+      hiddenSize,
+      {
+        bias,
+      },
+    );
   }
 
   forward(ctx: ForwardContext, x: Tensor): Tensor {
