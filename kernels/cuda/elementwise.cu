@@ -62,6 +62,13 @@ __global__ void broadcast_rows_kernel(const void* row, DType row_dtype, void* ou
   }
 }
 
+__global__ void add_rows_cast_kernel(const float* in, const void* row, DType row_dtype, void* out, DType out_dtype,
+                                     int64_t numel, int64_t row_numel) {
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < numel; i += int64_t{gridDim.x} * blockDim.x) {
+    store_float(out, out_dtype, i, in[i] + load_float(row, row_dtype, i % row_numel));
+  }
+}
+
 __global__ void add_kernel(const void* a, const void* b, void* out, DType dtype, int64_t numel, int64_t b_numel) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < numel; i += int64_t{gridDim.x} * blockDim.x) {
     const int64_t j = b_numel == numel ? i : i % b_numel;
@@ -138,6 +145,16 @@ Status broadcast_rows(const void* row, DType row_dtype, void* out, DType out_dty
   if (numel == 0) return Status::kOk;
   broadcast_rows_kernel<<<grid_for(numel), kThreadsPerBlock, 0, stream>>>(row, row_dtype, out, out_dtype, numel,
                                                                            row_numel);
+  return launch_status();
+}
+
+Status add_rows_cast(const float* in, const void* row, DType row_dtype, void* out, DType out_dtype, int64_t numel,
+                     int64_t row_numel, cudaStream_t stream) {
+  if (numel < 0 || row_numel <= 0 || numel % row_numel != 0) return Status::kInvalidArgument;
+  if (!dtype_is_float(row_dtype) || !dtype_is_float(out_dtype)) return Status::kUnsupportedDType;
+  if (numel == 0) return Status::kOk;
+  add_rows_cast_kernel<<<grid_for(numel), kThreadsPerBlock, 0, stream>>>(in, row, row_dtype, out, out_dtype, numel,
+                                                                          row_numel);
   return launch_status();
 }
 

@@ -1,5 +1,6 @@
 #include "cuda_gemm.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -32,11 +33,16 @@ std::string named(const TensorArg& t) { return std::string("'") + t.name + "' " 
 
 #if defined(VLLM_TS_WITH_CUDA)
 
-// Per-device buffers the GEMMs share: cuBLASLt's workspace.
+// Per-device buffers the GEMMs share: cuBLASLt's workspace, and the float32 scratch a biased GEMM
+// with a 16-bit out accumulates into (a chunk of rows at a time).
 struct DeviceBuffers {
   void* workspace = nullptr;
   size_t workspace_bytes = 0;
+  void* scratch = nullptr;
+  size_t scratch_bytes = 0;
 };
+
+constexpr size_t kScratchBytes = size_t{32} << 20;
 
 std::mutex g_buffers_mutex;
 std::vector<DeviceBuffers> g_buffers;
@@ -65,6 +71,51 @@ Status ensure(int device, void** buffer, size_t* have, size_t need, const char* 
   return Status::kOk;
 }
 
+// out = x · wᵀ + bias with one rounding to a 16-bit out: cuBLASLt writes float32 rows into the
+// scratch, and one pass adds the bias and casts. (cuBLASLt's BIAS epilogue gave wrong bf16 results
+// at M = 40 on the H200, and with beta = 1 over a bf16 C its result was as far off as two roundings.)
+LtResult biased_16bit_gemm(int device, DeviceBuffers& buffers, const CudaGemm& g, cudaStream_t stream, Status* status,
+                           std::string* detail) {
+  const int64_t row_bytes = g.n * static_cast<int64_t>(sizeof(float));
+  const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(g.m, static_cast<int64_t>(kScratchBytes) / row_bytes));
+  // Always the full size, so a later, larger M never allocates (which a graph capture cannot do).
+  const size_t need = std::max(kScratchBytes, static_cast<size_t>(chunk * row_bytes));
+  *status = ensure(device, &buffers.scratch, &buffers.scratch_bytes, need, "float32 scratch");
+  if (*status != Status::kOk) return LtResult::kFailed;
+  const int64_t x_row = g.k * dtype_size(g.x_dtype);
+  const int64_t out_row = g.n * dtype_size(g.out_dtype);
+  for (int64_t row = 0; row < g.m; row += chunk) {
+    const int64_t rows = std::min(chunk, g.m - row);
+    const LtGemm gemm{static_cast<const char*>(g.x) + row * x_row, g.w, buffers.scratch, g.x_dtype, DType::kFloat32,
+                      rows, g.n, g.k, false, g_allow_tf32.load(), buffers.workspace, buffers.workspace_bytes};
+    const LtResult result = cublaslt_gemm(device, gemm, stream, detail);
+    if (result != LtResult::kOk) return result;
+    *status = cuda::add_rows_cast(static_cast<const float*>(buffers.scratch), g.bias, g.bias_dtype,
+                                  static_cast<char*>(g.out) + row * out_row, g.out_dtype, rows * g.n, g.n, stream);
+    if (*status != Status::kOk) {
+      *detail = std::string("cannot add the bias: ") + status_name(*status);
+      return LtResult::kFailed;
+    }
+  }
+  return LtResult::kOk;
+}
+
+// out = x · wᵀ (+ bias): without a bias, or into a float32 out (the bias broadcast into out first
+// and accumulated with beta = 1, one fp32 rounding), a single cuBLASLt call.
+LtResult plain_gemm(int device, const DeviceBuffers& buffers, const CudaGemm& g, cudaStream_t stream, Status* status,
+                    std::string* detail) {
+  if (g.bias != nullptr) {
+    *status = cuda::broadcast_rows(g.bias, g.bias_dtype, g.out, g.out_dtype, g.m * g.n, g.n, stream);
+    if (*status != Status::kOk) {
+      *detail = std::string("cannot broadcast the bias: ") + status_name(*status);
+      return LtResult::kFailed;
+    }
+  }
+  const LtGemm gemm{g.x, g.w, g.out, g.x_dtype, g.out_dtype, g.m, g.n, g.k, g.bias != nullptr, g_allow_tf32.load(),
+                    buffers.workspace, buffers.workspace_bytes};
+  return cublaslt_gemm(device, gemm, stream, detail);
+}
+
 Status run_on_device(int device, const CudaGemm& g) {
   const cudaStream_t stream = stream_for(Device{Device::kCuda, device});
   if (g.x_dtype == g.w_dtype && cublaslt_supports(g.x_dtype, g.out_dtype) && g.k > 0) {
@@ -73,24 +124,16 @@ Status run_on_device(int device, const CudaGemm& g) {
     DeviceBuffers& buffers = g_buffers[device];
     Status status = ensure(device, &buffers.workspace, &buffers.workspace_bytes, workspace_setting(), "workspace");
     if (status != Status::kOk) return status;
-    // A bias is broadcast into out and accumulated by the GEMM (beta = 1), so each output is rounded
-    // once, as the reference does. (cuBLASLt's BIAS epilogue gave wrong bf16 results at M = 40 on the
-    // H200, and adding the bias in a second pass rounds twice.)
-    if (g.bias != nullptr) {
-      status = cuda::broadcast_rows(g.bias, g.bias_dtype, g.out, g.out_dtype, g.m * g.n, g.n, stream);
-      if (status != Status::kOk) {
-        return failure(status, std::string("cannot broadcast the bias: ") + status_name(status));
-      }
-    }
-    const bool accumulate = g.bias != nullptr;
-    const LtGemm gemm{g.x, g.w, g.out, g.x_dtype, g.out_dtype, g.m, g.n, g.k, accumulate, g_allow_tf32.load(),
-                      buffers.workspace, buffers.workspace_bytes};
     std::string detail;
-    switch (cublaslt_gemm(device, gemm, stream, &detail)) {
+    const bool split = g.bias != nullptr && g.out_dtype != DType::kFloat32;
+    status = Status::kDeviceError;  // what a cuBLASLt failure reports (the helpers set others)
+    switch (split ? biased_16bit_gemm(device, buffers, g, stream, &status, &detail)
+                  : plain_gemm(device, buffers, g, stream, &status, &detail)) {
       case LtResult::kOk: return Status::kOk;
       case LtResult::kNoAlgorithm: break;  // fall back below
       case LtResult::kUnavailable:
-      case LtResult::kFailed: return failure(Status::kDeviceError, detail);
+      case LtResult::kFailed:
+        return failure(status == Status::kOk ? Status::kDeviceError : status, detail);
     }
   }
   g_fallbacks.fetch_add(1, std::memory_order_relaxed);

@@ -1,11 +1,12 @@
 // `linear` on CUDA tensors: out[M, N] = x[M, K] · w[N, K]ᵀ (+ bias[N]) with fp32 accumulation, where
 // M is the product of x's leading dimensions. cuBLASLt runs it when it takes the types (x and w of
-// one float dtype, out of that dtype or float32; a bias is broadcast into out and accumulated, so
-// each output is rounded once);
+// one float dtype, out of that dtype or float32; each output is rounded once, a bias included:
+// accumulated as C into a float32 out, added to float32 rows before the cast to a 16-bit one);
 // anything else, or a shape no cuBLASLt kernel accepts, runs a plain CUDA kernel (counted by
 // cuda_gemm_fallback_count, so tests and benches can tell). A missing cuBLASLt is an error, never
 // a silent slow path. Each device owns one workspace (32 MiB, or $VLLM_TS_CUBLAS_WORKSPACE_MB),
-// allocated on its first GEMM: run one eagerly before capturing a CUDA graph.
+// and a 32 MiB float32 scratch once a biased 16-bit GEMM runs, allocated on first use: run one
+// eagerly before capturing a CUDA graph.
 #pragma once
 
 #include <cstdint>
