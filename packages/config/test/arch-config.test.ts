@@ -238,6 +238,17 @@ describe("ArchConfig errors", () => {
     );
   });
 
+  it("says that remote modeling code (auto_map) cannot run", () => {
+    const remote = {
+      architectures: ["InternLM2ForCausalLM"],
+      model_type: "internlm2",
+      auto_map: { AutoModelForCausalLM: "modeling_internlm2.InternLM2ForCausalLM" },
+    };
+    expect(() => parseArchConfig(remote)).toThrow(
+      /are not supported for now\. .* This model's config\.json points to Python modeling code \(auto_map\), which vllm-ts cannot run, with or without trustRemoteCode\.$/,
+    );
+  });
+
   it("accepts an unregistered architecture of a known family when its suffix names a runner", () => {
     const arch = parseArchConfig({
       ...CONFIGS.qwen2,

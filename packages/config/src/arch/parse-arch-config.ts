@@ -42,7 +42,14 @@ export function parseArchConfig(
   );
   if (family === undefined || (architectures.length > 0 && !known)) {
     const named = architectures.length > 0 ? architectures : [modelType || "(no model_type)"];
-    throw new UnsupportedError(unsupportedArchitecturesMessage(named, registry));
+    // A config with auto_map names Python modeling code, which trustRemoteCode runs in vLLM; here
+    // nothing Python runs, so say so rather than leave the user toggling the option.
+    const remote =
+      raw["auto_map"] !== undefined
+        ? " This model's config.json points to Python modeling code (auto_map), which vllm-ts cannot run, " +
+          "with or without trustRemoteCode."
+        : "";
+    throw new UnsupportedError(unsupportedArchitecturesMessage(named, registry) + remote);
   }
   switch (family) {
     case "gpt2":

@@ -67,6 +67,12 @@ export async function createEngine(options: EngineOptions): Promise<EngineBundle
   const device = resolveDevice(options.device ?? "auto");
   const config = await resolveEngineConfig(options, deviceEnv(device));
   const { model: modelConfig } = config;
+  if (modelConfig.quantization !== null) {
+    // A quantized checkpoint (its config.json's quantization_config) with no `quantization` option.
+    throw new UnsupportedError(
+      `This checkpoint is quantized with ${modelConfig.quantization.method}, which is not supported yet: load an unquantized checkpoint (dtype bfloat16/float16/float32).`,
+    );
+  }
   const tokenizer = modelConfig.skipTokenizerInit
     ? null
     : await loadTokenizer(modelConfig.tokenizerDir, {
