@@ -22,7 +22,8 @@ export {
 export type { Scheduler, SchedulerStats } from "@vllm-ts/scheduler";
 export { EMBEDDED_MODEL_NAME, embeddedModelPath } from "./embedded-model.js";
 export type { SchedulerContext, SchedulerSpec } from "./engine/scheduler-resolve.js";
-export { type ChatOptions, type GenerateOptions, LLM, type StreamOptions } from "./llm.js";
+export { LLM } from "./llm.js";
+export type { ChatOptions, GenerateOptions, StreamOptions } from "./llm-call-options.js";
 export type { LLMOptions } from "./llm-options.js";
 export {
   ClassificationOutput,

@@ -3,10 +3,11 @@ import { emptyCache, synchronize } from "@vllm-ts/cuda-kernels";
 import { PoolingParams } from "@vllm-ts/pooling";
 import { defaultSamplingParams, type SamplingParams } from "@vllm-ts/sampling";
 import type { SchedulerStats } from "@vllm-ts/scheduler";
-import type { ApplyChatTemplateOptions, ChatMessage, Tokenizer } from "@vllm-ts/tokenizer";
+import type { ChatMessage, Tokenizer } from "@vllm-ts/tokenizer";
 import { createEngine, type EngineBundle } from "./engine/create-engine.js";
 import { EngineLoop } from "./engine/engine-loop.js";
 import type { ProcessedPrompt } from "./engine/input-processor.js";
+import type { ChatOptions, GenerateOptions, StreamOptions } from "./llm-call-options.js";
 import type { LLMOptions } from "./llm-options.js";
 import type {
   ClassificationRequestOutput,
@@ -24,32 +25,8 @@ import {
   splitPoolingArgs,
 } from "./pooling/pooling-frontend.js";
 import { type ScoreOptions, score } from "./pooling/score.js";
-import { createProgressBar, ThroughputTracker, type UseTqdm } from "./progress/progress-bar.js";
+import { createProgressBar, ThroughputTracker } from "./progress/progress-bar.js";
 import { type PromptType, parsePrompt, promptsToArray } from "./prompts.js";
-
-export interface GenerateOptions {
-  /** vLLM's progress bars (default true), or a factory for your own. */
-  useTqdm?: UseTqdm;
-  /** One priority per prompt (lower runs first under the "priority" scheduling policy). */
-  priority?: number[];
-  /** Not supported until LoRA lands; passing one fails with vLLM's message. */
-  loraRequest?: unknown;
-}
-
-export interface ChatOptions extends GenerateOptions {
-  chatTemplate?: string;
-  addGenerationPrompt?: boolean;
-  continueFinalMessage?: boolean;
-  tools?: ApplyChatTemplateOptions["tools"];
-  documents?: ApplyChatTemplateOptions["documents"];
-  chatTemplateKwargs?: Record<string, unknown>;
-}
-
-export interface StreamOptions {
-  /** Aborting frees the request's blocks; the stream then ends. */
-  signal?: AbortSignal;
-  priority?: number;
-}
 
 type Conversation = ChatMessage[];
 
