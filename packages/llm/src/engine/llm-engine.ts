@@ -71,6 +71,10 @@ export class LLMEngine implements Disposable {
   /** Engine request id → its output state and parent. */
   private readonly children = new Map<string, EngineChild>();
   private readonly pooling = new PoolingRequests();
+  /** The last step's scheduler updates and runner result, processed during the next step. */
+  private pending: { updates: readonly RequestUpdate[]; result: RunnerStepResult } | null = null;
+  /** A step's failure held back while the outputs of the step before it are delivered. */
+  private failure: { error: unknown } | null = null;
 
   constructor(readonly parts: LLMEngineParts) {}
 
@@ -187,8 +191,21 @@ export class LLMEngine implements Disposable {
     return this.parents.size + this.pooling.size;
   }
 
-  /** One engine step; returns the parents that made progress (finished ones last seen here). */
+  /**
+   * One engine step; returns the parents that made progress (finished ones last seen here).
+   *
+   * Output processing (detokenization, stop strings, logprobs) lags one step behind: a step's
+   * updates are processed by the next step, while the device runs that step's batch, so the host
+   * work overlaps the GPU's. A request a stop string ends is then scheduled once more and that
+   * token is dropped, as in vLLM, where the front end aborts it after the engine has moved on.
+   * Outputs are the same; each reaches its caller one step later.
+   */
   async step(): Promise<StepOutputs> {
+    if (this.failure !== null) {
+      const { error } = this.failure;
+      this.failure = null;
+      throw error;
+    }
     const { scheduler, runner, kvStorage } = this.parts;
     const schedule = stepProfiler.time("schedule", () => scheduler.schedule());
     kvStorage?.swapOut(schedule.blocksToSwapOut);
@@ -196,13 +213,32 @@ export class LLMEngine implements Disposable {
     const stepStart = performance.now() / 1000;
     for (const data of schedule.scheduledNewRequests)
       this.children.get(data.requestId)?.metrics?.scheduled(stepStart);
-    const result = await stepProfiler.timeAsync("execute", () => runner.execute(schedule));
+    // execute() has launched the forward when it first awaits; the previous step's outputs are
+    // processed while it runs.
+    const executing = stepProfiler.timeAsync("execute", () => runner.execute(schedule));
+    const outputs = stepProfiler.time("outputs", () => this.processPending());
+    let result: RunnerStepResult;
+    try {
+      result = await executing;
+    } catch (error) {
+      if (outputs.length === 0) throw error;
+      this.failure = { error }; // deliver what the previous step produced first
+      return { outputs };
+    }
     const update = stepProfiler.time("update", () => scheduler.updateFromOutput(schedule, result.output));
+    this.pending = { updates: update.outputs, result };
     stepProfiler.step(
       schedule.scheduledNewRequests.length === 0 &&
         schedule.totalNumScheduledTokens === schedule.numScheduledTokens.size,
     );
-    return { outputs: stepProfiler.time("outputs", () => this.processUpdates(update.outputs, result)) };
+    return { outputs };
+  }
+
+  private processPending(): EngineOutput[] {
+    const pending = this.pending;
+    if (pending === null) return [];
+    this.pending = null;
+    return this.processUpdates(pending.updates, pending.result);
   }
 
   private processUpdates(updates: readonly RequestUpdate[], result: RunnerStepResult): EngineOutput[] {
