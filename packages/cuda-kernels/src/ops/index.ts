@@ -44,3 +44,4 @@ export {
   philox4x32,
   sampleTokens,
 } from "./sampling.js";
+export { splitColumns } from "./split.js";

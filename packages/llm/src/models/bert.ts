@@ -99,9 +99,7 @@ class BertLayer implements ResidualBlock {
   }
 
   forward(ctx: ForwardContext, x: Tensor): void {
-    const q = this.qkv.forwardShard(ctx, x, "q");
-    const k = this.qkv.forwardShard(ctx, x, "k");
-    const v = this.qkv.forwardShard(ctx, x, "v");
+    const [q, k, v] = this.qkv.forwardParts(ctx, x) as [Tensor, Tensor, Tensor];
     ops.add(x, x, this.attnOut.forward(ctx, this.attn.forward(ctx, q, k, v)));
     ops.layerNorm(x, x, this.attnNorm.weight, this.attnNorm.bias, this.config.normEps);
     const m = this.intermediate.forward(ctx, x);

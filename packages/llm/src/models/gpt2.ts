@@ -58,9 +58,7 @@ class GPT2Block implements ResidualBlock {
 
   forward(ctx: ForwardContext, h: Tensor): void {
     const x = this.ln1.forward(ctx, h);
-    const q = this.cAttn.forwardShard(ctx, x, "q");
-    const k = this.cAttn.forwardShard(ctx, x, "k");
-    const v = this.cAttn.forwardShard(ctx, x, "v");
+    const [q, k, v] = this.cAttn.forwardParts(ctx, x) as [Tensor, Tensor, Tensor];
     ops.add(h, h, this.cProj.forward(ctx, this.attn.forward(ctx, q, k, v)));
     const m = this.cFc.forward(ctx, this.ln2.forward(ctx, h));
     ops.gelu(m, m, { approximate: "tanh" });

@@ -81,9 +81,7 @@ export class LlamaAttention {
   }
 
   forward(ctx: ForwardContext, x: Tensor): Tensor {
-    let q = this.qkv.forwardShard(ctx, x, "q");
-    let k = this.qkv.forwardShard(ctx, x, "k");
-    const v = this.qkv.forwardShard(ctx, x, "v");
+    let [q, k, v] = this.qkv.forwardParts(ctx, x) as [Tensor, Tensor, Tensor];
     if (this.qNorm && this.kNorm) {
       q = perHead(ctx, this.qNorm, q, this.config.headDim);
       k = perHead(ctx, this.kNorm, k, this.config.headDim);

@@ -82,9 +82,7 @@ class OPTDecoderLayer implements ResidualBlock {
   forward(ctx: ForwardContext, h: Tensor): void {
     const pre = this.switches.doLayerNormBefore;
     let x = pre ? this.selfAttnLayerNorm.forward(ctx, h) : h;
-    const q = this.qkv.forwardShard(ctx, x, "q");
-    const k = this.qkv.forwardShard(ctx, x, "k");
-    const v = this.qkv.forwardShard(ctx, x, "v");
+    const [q, k, v] = this.qkv.forwardParts(ctx, x) as [Tensor, Tensor, Tensor];
     ops.add(h, h, this.outProj.forward(ctx, this.attn.forward(ctx, q, k, v)));
     if (!pre) ops.copy(h, this.selfAttnLayerNorm.forward(ctx, h));
     x = pre ? this.finalLayerNorm.forward(ctx, h) : h;
