@@ -5,7 +5,7 @@
 #   infra     the infrastructure suites: cublas-linear, cuda-infra, cuda-graph
 #   ops       the rest of the cuda-kernels op suite on cuda (VLLM_TS_TEST_DEVICE=cuda)
 #   memcheck  compute-sanitizer memcheck over a short suite (elementwise, cuda-graph, attention,
-#             attention-chunked, kv-cache); memory errors only (the graph suite provokes CUDA API
+#             attention-chunked, kv-cache, split); memory errors only (the graph suite provokes CUDA API
 #             errors on purpose)
 #   bench     tools/bench/gpu-infra.mjs: copy and GEMM ceilings, transfers, graph replay
 #   attention tools/bench/attention.mjs --cuda: W4 attention rooflines (decode GB/s, prefill TFLOP/s)
@@ -108,7 +108,7 @@ for name in "${STEPS[@]}"; do
       SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
       step memcheck 120 env VLLM_TS_TEST_DEVICE=cuda "$SANITIZER" --tool memcheck --report-api-errors no \
         --error-exitcode 3 --print-limit 20 "${NODE[@]}" .device/op-tests.mjs --file elementwise --file cuda-graph \
-        --file attention.test --file attention-chunked --file kv-cache
+        --file attention.test --file attention-chunked --file kv-cache --file split
       ;;
     bench)
       step bench 90 "${NODE[@]}" .device/bench-gpu-infra.mjs
