@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export function commit() {
+  // The GPU host's copy of the tree may carry a stale git directory: run.sh names the bundle's commit.
+  if (process.env.VLLM_TS_COMMIT) return process.env.VLLM_TS_COMMIT;
   try {
     const sha = execSync("git rev-parse --short HEAD", { cwd: root, stdio: ["ignore", "pipe", "ignore"] })
       .toString()
@@ -16,7 +18,7 @@ export function commit() {
     const dirty = execSync("git status --porcelain --untracked-files=no", { cwd: root }).toString().trim();
     return dirty ? `${sha}+dirty` : sha;
   } catch {
-    return process.env.VLLM_TS_COMMIT ?? "unknown";
+    return "unknown";
   }
 }
 
