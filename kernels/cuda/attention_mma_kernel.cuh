@@ -63,12 +63,17 @@ __global__ void __launch_bounds__(128) mma_attention_kernel(const KernelArgs a) 
       const int64_t src = ok ? ((int64_t{task.q_begin} + t0 + tok) * a.num_heads + head0 + hh) * D + chunk * 8 : 0;
       cp_async_16(smem_address(q_smem + r * C::kRowBytes + chunk * 16), q + src, ok);
     }
+    // Prefill: the block copies each tile together (every warp scores every key). Decode: a warp
+    // copies only the kWarpKeys rows it scores, so warps never wait for one another in the loop.
     auto load_tile = [&](int tile, int stage) {
       const int n0 = key_lo + tile * C::kBlockN;
       unsigned char* k_stage = kv_smem + stage * 2 * C::kTileBytes;
       unsigned char* v_stage = k_stage + C::kTileBytes;
-      for (int c = tid; c < C::kBlockN * C::kChunks; c += C::kThreads) {
-        const int row = c / C::kChunks, chunk = c - row * C::kChunks;
+      constexpr int kCopies = C::kDecode ? C::kWarpKeys * C::kChunks : C::kBlockN * C::kChunks;
+      constexpr int kCopiers = C::kDecode ? 32 : C::kThreads;
+      const int first_row = C::kDecode ? wn * C::kWarpKeys : 0;
+      for (int c = C::kDecode ? lane : tid; c < kCopies; c += kCopiers) {
+        const int row = first_row + c / C::kChunks, chunk = c % C::kChunks;
         int64_t offset = 0;
         const bool ok = n0 + row < key_hi && address.key(n0 + row, &offset);
         cp_async_16(smem_address(k_stage + row * C::kRowBytes + chunk * 16), keys + (ok ? offset + chunk * 8 : 0), ok);
@@ -115,7 +120,13 @@ __global__ void __launch_bounds__(128) mma_attention_kernel(const KernelArgs a) 
 
     for (int j = 0; j < num_tiles; ++j) {
       cp_async_wait<C::kStages - 2>();
-      __syncthreads();  // tile j landed for every thread; tile j − 1's stage is free
+      // Tile j landed and tile j − 1's stage is free: for the block, or (decode, after the first
+      // tile, which brought Q for everyone) for the warp's own rows.
+      if (C::kDecode && j > 0) {
+        __syncwarp();
+      } else {
+        __syncthreads();
+      }
       if (j + C::kStages - 1 < num_tiles) load_tile(j + C::kStages - 1, (j + C::kStages - 1) % C::kStages);
       cp_async_commit();
       if constexpr (C::kQInRegisters) {
