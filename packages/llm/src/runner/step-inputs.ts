@@ -28,6 +28,8 @@ export class StepInputs {
   readonly seqLens: Int32Array;
   readonly blockTables: Int32Array;
   readonly logitsIndices: Int32Array;
+  /** Per block-table row, how many leading entries may be non-zero (the rest are 0). */
+  private readonly rowFilled: Int32Array;
   rows: ScheduledRow[] = [];
   numTokens = 0;
   numSeqs = 0;
@@ -48,6 +50,22 @@ export class StepInputs {
     this.seqLens = new Int32Array(maxSeqs);
     this.blockTables = new Int32Array(maxSeqs * maxBlocksPerSeq);
     this.logitsIndices = new Int32Array(maxSeqs);
+    this.rowFilled = new Int32Array(maxSeqs);
+  }
+
+  /**
+   * Writes a sequence's block ids into its table row; only entries a longer earlier row left
+   * behind are cleared (a row is maxModelLen / blockSize long, mostly zeros, and rewriting all of
+   * it for every sequence of every step cost more than the rest of the step's layout).
+   */
+  private writeBlockRow(s: number, blocks: readonly number[]): void {
+    const row = s * this.maxBlocksPerSeq;
+    const used = Math.min(blocks.length, this.maxBlocksPerSeq);
+    if (used === blocks.length) this.blockTables.set(blocks, row);
+    else for (let b = 0; b < used; b++) this.blockTables[row + b] = blocks[b]!;
+    const filled = this.rowFilled[s]!;
+    if (filled > used) this.blockTables.fill(0, row + used, row + filled);
+    this.rowFilled[s] = used;
   }
 
   /** Lays out the scheduled requests; `startOf` gives each one's first new position. */
@@ -56,7 +74,7 @@ export class StepInputs {
     requests: ReadonlyMap<string, RunnerRequest>,
     startOf: ReadonlyMap<string, number>,
   ) {
-    const { blockSize, maxBlocksPerSeq } = this;
+    const { blockSize } = this;
     this.rows = [];
     let t = 0;
     let s = 0;
@@ -79,8 +97,7 @@ export class StepInputs {
       }
       this.queryStartLoc[s + 1] = t;
       this.seqLens[s] = start + count;
-      const row = s * maxBlocksPerSeq;
-      for (let b = 0; b < maxBlocksPerSeq; b++) this.blockTables[row + b] = blocks[b] ?? 0;
+      this.writeBlockRow(s, blocks);
       const samples = start + count === request.tokenIds.length && request.payload.sampling !== null;
       if (samples) this.logitsIndices[sampled++] = t - 1;
       this.rows.push({ request, start, count, tokenOffset, samples });
@@ -110,7 +127,7 @@ export class StepInputs {
       this.slotMapping[s] = -1;
       this.queryStartLoc[s + 1] = s + 1;
       this.seqLens[s] = 1;
-      this.blockTables.fill(0, s * this.maxBlocksPerSeq, (s + 1) * this.maxBlocksPerSeq);
+      this.writeBlockRow(s, []);
       this.logitsIndices[s] = s;
     }
     this.numTokens = size;
@@ -139,7 +156,7 @@ export class StepInputs {
         this.slotMapping[t] = -1;
       }
       this.seqLens[s] = count;
-      this.blockTables.fill(0, s * this.maxBlocksPerSeq, (s + 1) * this.maxBlocksPerSeq);
+      this.writeBlockRow(s, []);
       this.queryStartLoc[++s] = t;
     }
     this.numTokens = t;
