@@ -7,7 +7,7 @@ import { Linear, StackedLinear } from "./layers/linear.js";
 import { GatedMLP } from "./layers/mlp.js";
 import { RMSNorm } from "./layers/norm.js";
 import { RotaryEmbedding } from "./layers/rotary.js";
-import { type CausalLM, type ResidualBlock, runBlocks } from "./model.js";
+import { type CausalLM, type DeferredResidualBlock, type ResidualBlock, runPreNormStack } from "./model.js";
 import type { ParameterStore } from "./parameters.js";
 import type { WeightMapSpec } from "./weight-map.js";
 
@@ -96,7 +96,7 @@ function perHead(ctx: ForwardContext, norm: RMSNorm, x: Tensor, headDim: number)
   return norm.forward(ctx, x.reshape([-1, headDim])).reshape(x.shape);
 }
 
-export class LlamaDecoderLayer implements ResidualBlock {
+export class LlamaDecoderLayer implements DeferredResidualBlock {
   readonly inputNorm: RMSNorm;
   readonly selfAttn: LlamaAttention;
   readonly postAttentionNorm: RMSNorm;
@@ -127,6 +127,14 @@ export class LlamaDecoderLayer implements ResidualBlock {
     const attn = this.selfAttn.forward(ctx, this.inputNorm.forward(ctx, residual));
     const mlp = this.mlp.forward(ctx, this.postAttentionNorm.addAndNorm(attn, residual));
     ops.add(residual, residual, mlp);
+  }
+
+  forwardDeferred(ctx: ForwardContext, residual: Tensor, pending: Tensor, hasPending: boolean): void {
+    const x = hasPending
+      ? this.inputNorm.addAndNorm(pending, residual)
+      : this.inputNorm.forward(ctx, residual);
+    const attn = this.selfAttn.forward(ctx, x);
+    this.mlp.forward(ctx, this.postAttentionNorm.addAndNorm(attn, residual), pending);
   }
 }
 
@@ -181,8 +189,7 @@ export class LlamaForCausalLM implements CausalLM {
 
   forward(ctx: ForwardContext, inputIds: Tensor): Tensor {
     const residual = this.embed.forward(ctx, inputIds);
-    runBlocks(ctx, this.layers, residual);
-    return this.norm.forward(ctx, residual);
+    return runPreNormStack(ctx, this.layers, residual, this.norm);
   }
 
   computeLogits(_ctx: ForwardContext, hidden: Tensor, out: Tensor): void {

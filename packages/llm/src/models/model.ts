@@ -1,5 +1,6 @@
 import type { DType, Tensor } from "@vllm-ts/cuda-kernels";
 import type { ForwardContext } from "./forward-context.js";
+import type { RMSNorm } from "./layers/norm.js";
 import type { ParameterStore } from "./parameters.js";
 import type { WeightMapSpec } from "./weight-map.js";
 
@@ -43,6 +44,43 @@ export function runBlocks(ctx: ForwardContext, blocks: readonly ResidualBlock[],
     block.forward(ctx, residual);
     ctx.arena.release(mark);
   }
+}
+
+/**
+ * A pre-norm block whose last residual add can wait for the next block: its input norm first adds
+ * the previous block's `pending` contribution to the residual (one fused add + RMSNorm kernel, as
+ * vLLM does), and it writes its own last contribution into `pending` instead of adding it.
+ */
+export interface DeferredResidualBlock extends ResidualBlock {
+  forwardDeferred(ctx: ForwardContext, residual: Tensor, pending: Tensor, hasPending: boolean): void;
+}
+
+function defersResidual(block: ResidualBlock): block is DeferredResidualBlock {
+  return typeof (block as Partial<DeferredResidualBlock>).forwardDeferred === "function";
+}
+
+/**
+ * The decoder stack, then `finalNorm`, over the residual stream; returns the normed hidden states.
+ * When every block can defer its last add, each add is fused into the next norm (the final one
+ * too), saving a kernel per layer; the results are the same, rounding included.
+ */
+export function runPreNormStack(
+  ctx: ForwardContext,
+  blocks: readonly ResidualBlock[],
+  residual: Tensor,
+  finalNorm: RMSNorm,
+): Tensor {
+  if (blocks.length === 0 || !blocks.every(defersResidual)) {
+    runBlocks(ctx, blocks, residual);
+    return finalNorm.forward(ctx, residual);
+  }
+  const pending = ctx.arena.alloc(residual.shape, residual.dtype);
+  blocks.forEach((block, i) => {
+    const mark = ctx.arena.mark();
+    block.forwardDeferred(ctx, residual, pending, i > 0);
+    ctx.arena.release(mark);
+  });
+  return finalNorm.addAndNorm(pending, residual);
 }
 
 /** Builds a model of one family for a config, with (uninitialised) parameters on the device. */

@@ -18,10 +18,11 @@ export class Linear {
     this.bias = options.bias ? params.create(`${name}.bias`, [outFeatures]) : null;
   }
 
-  forward(ctx: ForwardContext, x: Tensor): Tensor {
-    const out = ctx.arena.alloc([x.numel / this.inFeatures, this.outFeatures], x.dtype);
-    ops.linear(out, x, this.weight, this.bias ?? undefined);
-    return out;
+  /** Into `out` when given (a caller-owned [rows, outFeatures]), else into a new arena tensor. */
+  forward(ctx: ForwardContext, x: Tensor, out?: Tensor): Tensor {
+    const y = out ?? ctx.arena.alloc([x.numel / this.inFeatures, this.outFeatures], x.dtype);
+    ops.linear(y, x, this.weight, this.bias ?? undefined);
+    return y;
   }
 }
 

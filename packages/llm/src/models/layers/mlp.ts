@@ -40,11 +40,12 @@ export class GatedMLP {
     );
   }
 
-  forward(ctx: ForwardContext, x: Tensor): Tensor {
+  /** Into `out` when given (a caller-owned [rows, hidden]), else into a new arena tensor. */
+  forward(ctx: ForwardContext, x: Tensor, out?: Tensor): Tensor {
     const gateUp = this.gateUp.forward(ctx, x);
     const act = ctx.arena.alloc([gateUp.shape[0]!, this.intermediateSize], x.dtype);
     if (this.activation === "silu") ops.siluAndMul(act, gateUp);
     else ops.geluAndMul(act, gateUp, { approximate: this.activation === "gelu_tanh" ? "tanh" : "none" });
-    return this.down.forward(ctx, act);
+    return this.down.forward(ctx, act, out);
   }
 }
