@@ -28,13 +28,18 @@ __device__ __forceinline__ void load_input(const typename S::Raw* x, typename S:
 
 // Llama rounds x / rms to the dtype before the weight multiplies it; Gemma scales by (1 + w) in
 // float32 and rounds once (at the store).
+template <class S, int kVec>
+__device__ __forceinline__ void rms_scale(float (&v)[kVec], const float (&w)[kVec], float inv, bool gemma) {
+#pragma unroll
+  for (int j = 0; j < kVec; ++j) v[j] = gemma ? v[j] * inv * (1.0f + w[j]) : round_to<S>(v[j] * inv) * w[j];
+}
+
 template <class S, class W, int kVec>
 __device__ __forceinline__ void rms_scale(float (&v)[kVec], const typename W::Raw* weight, int p, float inv,
                                           bool gemma) {
   float w[kVec];
   load_vec<W, kVec>(weight + p * kVec, w);
-#pragma unroll
-  for (int j = 0; j < kVec; ++j) v[j] = gemma ? v[j] * inv * (1.0f + w[j]) : round_to<S>(v[j] * inv) * w[j];
+  rms_scale<S, kVec>(v, w, inv, gemma);
 }
 
 // x → out (out may be x), or fused: residual += x, x = norm(residual) (then out is x).
@@ -53,12 +58,14 @@ __global__ void __launch_bounds__(1024)
     Raw* rr = kFused ? residual + slot.row * hidden : nullptr;
     Raw* orow = out + slot.row * hidden;
     float v[kCachePacks][kVec];
+    float w[kCachePacks][kVec];  // loaded with the row, so the scale after the reduction waits on nothing
     float squares = 0.0f;
 #pragma unroll
     for (int i = 0; i < kCachePacks; ++i) {
       const int p = slot.lane + i * slot.width;
       if (p < packs) {
         load_input<S, kVec, kFused>(xr, rr, p, v[i]);
+        load_vec<W, kVec>(weight + p * kVec, w[i]);
 #pragma unroll
         for (int j = 0; j < kVec; ++j) squares += v[i][j] * v[i][j];
       }
@@ -75,7 +82,7 @@ __global__ void __launch_bounds__(1024)
     for (int i = 0; i < kCachePacks; ++i) {
       const int p = slot.lane + i * slot.width;
       if (p < packs) {
-        rms_scale<S, W, kVec>(v[i], weight, p, inv, gemma);
+        rms_scale<S, kVec>(v[i], w[i], inv, gemma);
         store_vec<S, kVec>(orow + p * kVec, v[i]);
       }
     }

@@ -16,7 +16,8 @@
 #   sampler   tools/bench/sampler.mjs --device cuda: the sampler's µs per step at 256 rows (--bench sampler)
 #   w1-eager  W1 without CUDA graphs (--bench gpu)
 #   profile   Nsight Compute: the GPU time of each kernel over a few engine steps in the middle of
-#             an eager run of $PROFILE_WORKLOAD (w1 by default; per-kernel summary), then the
+#             an eager run of $PROFILE_WORKLOAD (w1 by default; per-kernel summary; PROFILE_GRAPHS=1:
+#             with CUDA graphs, each graph node profiled as a kernel), then the
 #             decode attention kernel's memory and stall sections (--bench gpu --bench attention)
 # (the first four by default, each in its own process, so a crash in one leaves the others), each with a
 # time limit so the whole run ends inside $BUDGET_S (570 s, under the tool's 600 s), and prints a
@@ -140,9 +141,12 @@ for name in "${STEPS[@]}"; do
       ;;
     profile)
       NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
+      EAGER=(--enforce-eager)
+      [ -n "${PROFILE_GRAPHS:-}" ] && EAGER=()
       step profile-w1 240 "$NCU" --clock-control none --cache-control none --metrics gpu__time_duration.sum \
         --launch-skip "${PROFILE_SKIP:-150000}" --launch-count "${PROFILE_COUNT:-2000}" --print-summary per-kernel \
-        --csv "${NODE[@]}" .device/bench-gpu.mjs "${PROFILE_WORKLOAD:-w1}" --enforce-eager
+        ${PROFILE_GRAPHS:+--graph-profiling node} --csv "${NODE[@]}" .device/bench-gpu.mjs "${PROFILE_WORKLOAD:-w1}" \
+        "${EAGER[@]}"
       [ -f .device/bench-attention.mjs ] && step profile-attention 120 "$NCU" --clock-control none -k regex:mma_attention --launch-count 2 \
         --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section Occupancy \
         --section LaunchStats --section SchedulerStats "${NODE[@]}" .device/bench-attention.mjs --cuda
