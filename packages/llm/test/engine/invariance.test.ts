@@ -1,5 +1,6 @@
 // Issue 8: outputs are identical with prefix caching on and off, with chunked prefill at any
 // budget, and under preemption forced by a tiny cache (numGpuBlocksOverride), in one batch.
+import { getBackends } from "@vllm-ts/cuda-kernels";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LLM, type LLMOptions, SamplingParams } from "../../src/index.js";
 import { writeTinyLlama } from "./tiny-llama.js";
@@ -16,8 +17,21 @@ const PROMPTS = [
 ];
 const MAX_TOKENS = [14, 20, 9, 25, 17, 12];
 
-async function run(dir: string, options: Partial<LLMOptions>, check?: (llm: LLM) => Promise<void>) {
+async function run(
+  dir: string,
+  options: Partial<LLMOptions>,
+  check?: (llm: LLM) => Promise<void>,
+  watch?: (stats: Awaited<ReturnType<LLM["stats"]>>) => void,
+) {
   const llm = await LLM.create({ model: dir, skipTokenizerInit: true, maxModelLen: 96, ...options });
+  let running = true;
+  // Between engine steps (the loop yields to the event loop), look at the scheduler's counters.
+  const watching = (async () => {
+    while (watch && running) {
+      watch(await llm.stats());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
   try {
     const outputs = await llm.generate(
       PROMPTS.map((promptTokenIds) => ({ promptTokenIds })),
@@ -31,6 +45,8 @@ async function run(dir: string, options: Partial<LLMOptions>, check?: (llm: LLM)
     await check?.(llm);
     return outputs.map((o) => o.outputs[0]!.tokenIds);
   } finally {
+    running = false;
+    await watching;
     await llm.dispose();
   }
 }
@@ -53,6 +69,25 @@ describe("generation does not depend on how the engine batches it", () => {
     ["with block size 32", { blockSize: 32 }],
   ])("%s", async (_, options) => {
     expect(await run(dir, options)).toEqual(baseline);
+  });
+
+  it("under preemption with swap space: swapped to pinned host memory and back on CUDA", async () => {
+    let maxSwapped = 0;
+    const outputs = await run(
+      dir,
+      { numGpuBlocksOverride: 6, swapSpace: 0.001 },
+      async (llm) => {
+        expect((await llm.stats()).numPreemptions).toBeGreaterThan(0);
+      },
+      (stats) => {
+        maxSwapped = Math.max(maxSwapped, stats.numSwapped);
+      },
+    );
+    // "auto" runs on CUDA where there is a GPU: its swap space is pinned host memory. On the CPU
+    // the cache already is host memory, so preemption recomputes instead (engine-runtime.ts).
+    if (getBackends().cuda.available) expect(maxSwapped).toBeGreaterThan(0);
+    else expect(maxSwapped).toBe(0);
+    expect(outputs).toEqual(baseline);
   });
 
   it("under preemption by recompute (5 usable blocks)", async () => {
