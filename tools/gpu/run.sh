@@ -15,6 +15,8 @@
 #   gpu-bench tools/bench/gpu.mjs all: W1, W2, W3, W6 with a per-step profile (--bench gpu)
 #   sampler   tools/bench/sampler.mjs --device cuda: the sampler's µs per step at 256 rows (--bench sampler)
 #   w1-eager  W1 without CUDA graphs (--bench gpu)
+#   hf-peer   tools/gpu/hf_peer.py: Hugging Face transformers on W1 (static batches of 64, time-
+#             bounded: $HF_W1_SECONDS, 150 by default) and W2, same shapes, random bf16 weights
 #   profile   Nsight Compute: the GPU time of each kernel over a few engine steps in the middle of
 #             an eager run of $PROFILE_WORKLOAD (w1 by default; per-kernel summary; PROFILE_GRAPHS=1:
 #             with CUDA graphs, each graph node profiled as a kernel), then the
@@ -139,6 +141,9 @@ for name in "${STEPS[@]}"; do
     w1-eager)
       step w1-eager 120 env VLLM_TS_PROFILE_STEPS=1 "${NODE[@]}" .device/bench-gpu.mjs w1 --enforce-eager
       ;;
+    hf-peer)
+      step hf-peer 400 python3 tools/gpu/hf_peer.py --w1-seconds "${HF_W1_SECONDS:-150}" --out "$OUT_DIR/hf-peer.json"
+      ;;
     profile)
       NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
       EAGER=(--enforce-eager)
@@ -152,7 +157,7 @@ for name in "${STEPS[@]}"; do
         --section LaunchStats --section SchedulerStats "${NODE[@]}" .device/bench-attention.mjs --cuda
       ;;
     *)
-      echo "run.sh: unknown step $name (infra, ops, memcheck, bench, attention, dense, memcheck-dense, llm, gpu-bench, sampler, w1-eager)"
+      echo "run.sh: unknown step $name (infra, ops, memcheck, bench, attention, dense, memcheck-dense, llm, gpu-bench, sampler, w1-eager, hf-peer, profile)"
       exit 2
       ;;
   esac
