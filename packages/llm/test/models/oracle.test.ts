@@ -1,8 +1,10 @@
-// The model zoo against Hugging Face transformers (float32 on the GPU host, tools/fixtures/models.py):
-// for every generative family's tiny checkpoint, greedy tokens, the top-5 logprobs of every step and
-// the prompt logprobs must match. At a near-tie (either token within a hair) either token is
-// accepted when each is in the other's top-5, and the comparison stops there since the sequences
-// then legitimately diverge.
+// The model zoo against Hugging Face transformers (tools/fixtures/models.py on the GPU host: float32,
+// and bfloat16 on CUDA): for every generative family's tiny checkpoint, greedy tokens, the top-5
+// logprobs of every step and the prompt logprobs must match. At a near-tie (either token within a
+// hair) either token is accepted when each is in the other's top-5, and the comparison stops there
+// since the sequences then legitimately diverge. bfloat16 runs in bfloat16 on whatever device the
+// engine picks, against transformers' bfloat16 on CUDA, with tolerances of bfloat16's precision
+// (transformers' own bfloat16 and float32 logprobs differ by up to 0.016 on these models).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,15 +53,32 @@ const FAMILIES = [
   "opt",
   "mixtral",
 ];
-const TOLERANCE = 1e-4;
-const NEAR_TIE = 1e-3;
+const BF16_TOLERANCE = 0.05;
 
-function oracle(family: string): Oracle {
-  return JSON.parse(readFileSync(join(FIXTURES, "oracle", `${family}.json`), "utf8")) as Oracle;
+interface Precision {
+  dtype: "float32" | "bfloat16";
+  fixtures: string;
+  /** Largest logprob difference accepted. */
+  tolerance: number;
+  /** Two tokens closer than this are a tie either may win. */
+  nearTie: number;
+}
+const PRECISIONS: Precision[] = [
+  { dtype: "float32", fixtures: "oracle", tolerance: 1e-4, nearTie: 1e-3 },
+  { dtype: "bfloat16", fixtures: "oracle-bf16", tolerance: BF16_TOLERANCE, nearTie: BF16_TOLERANCE },
+];
+
+function oracle(family: string, precision: Precision): Oracle {
+  return JSON.parse(readFileSync(join(FIXTURES, precision.fixtures, `${family}.json`), "utf8")) as Oracle;
 }
 
-describe.each(FAMILIES)("%s matches transformers", (family) => {
-  const reference = oracle(family);
+const CASES = PRECISIONS.flatMap((precision) =>
+  FAMILIES.map((family) => [family, precision.dtype, precision] as const),
+);
+
+describe.each(CASES)("%s matches transformers in %s", (family, _dtype, precision) => {
+  const { tolerance: TOLERANCE, nearTie: NEAR_TIE } = precision;
+  const reference = oracle(family, precision);
   let llm: LLM;
 
   beforeAll(async () => {
@@ -71,7 +90,7 @@ describe.each(FAMILIES)("%s matches transformers", (family) => {
       // Phi-3's LongRoPE uses its short factors when the context stays within the original 64
       // positions, as transformers does for sequences that short.
       maxModelLen: family === "phi3" ? 64 : 128,
-      dtype: "float32",
+      dtype: precision.dtype,
     });
   });
   afterAll(async () => llm?.dispose());
@@ -108,7 +127,9 @@ describe.each(FAMILIES)("%s matches transformers", (family) => {
           expect(Math.abs(gotInWant!.logprob - want.logprob)).toBeLessThan(NEAR_TIE);
           return;
         }
-        expect(completion.logprobs![step]!.get(got)!.logprob).toBeCloseTo(want.logprob, 4);
+        expect(Math.abs(completion.logprobs![step]!.get(got)!.logprob - want.logprob)).toBeLessThan(
+          TOLERANCE,
+        );
         const top = gotTop.map(([id, l]) => ({ id, logprob: l.logprob }));
         want.top.forEach((entry, rank) => {
           const mine = top[rank]!;
@@ -142,7 +163,11 @@ describe.each(FAMILIES)("%s matches transformers", (family) => {
         expect(Math.abs(entry.logprob - want.logprob), `${family} case ${i} position ${p + 1}`).toBeLessThan(
           TOLERANCE,
         );
-        expect(entry.rank).toBe(want.rank);
+        if (precision.dtype === "float32") expect(entry.rank).toBe(want.rank);
+        // bfloat16 keeps about three significant digits, so a token deep in the distribution shares
+        // its logit's neighbourhood (± the tolerance) with many others, and its rank moves by about
+        // as many: measured up to 6% of the rank on these models, CPU against CUDA.
+        else expect(Math.abs(entry.rank - want.rank)).toBeLessThanOrEqual(4 + 0.08 * want.rank);
         for (const top of want.top) {
           const mine = map.get(top.id);
           if (mine) expect(Math.abs(mine.logprob - top.logprob)).toBeLessThan(TOLERANCE);
