@@ -167,7 +167,7 @@ describe.each(CASES)("%s matches transformers in %s", (family, _dtype, precision
         // bfloat16 keeps about three significant digits, so a token deep in the distribution shares
         // its logit's neighbourhood (± the tolerance) with many others, and its rank moves by about
         // as many: measured up to 6% of the rank on these models, CPU against CUDA.
-        else expect(Math.abs(entry.rank - want.rank)).toBeLessThanOrEqual(4 + 0.08 * want.rank);
+        else expect(Math.abs(entry.rank! - want.rank)).toBeLessThanOrEqual(4 + 0.08 * want.rank);
         for (const top of want.top) {
           const mine = map.get(top.id);
           if (mine) expect(Math.abs(mine.logprob - top.logprob)).toBeLessThan(TOLERANCE);
