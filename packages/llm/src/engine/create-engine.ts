@@ -26,7 +26,7 @@ export interface EngineBundle {
   readonly pooling: PoolingInfo | null;
 }
 
-/** Options the engine has not implemented yet fail before any loading, saying what to do. */
+/** Options this engine does not serve (tensor parallelism, quantization, LoRA) are refused before any loading, with what to use instead. */
 function rejectUnsupported(options: EngineOptions): void {
   if ((options.tensorParallelSize ?? 1) > 1) {
     throw new UnsupportedError(
